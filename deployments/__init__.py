@@ -1,0 +1,1 @@
+"""How flows are deployed and run: the local stack, Prefect wiring and the operators CLI."""

@@ -1,0 +1,1 @@
+"""Prefect flows of glens-flows, one module per flow."""

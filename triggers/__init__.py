@@ -1,0 +1,1 @@
+"""Thin Cloud Functions: a Pub/Sub event in, a Prefect deployment run out."""
