@@ -4,12 +4,36 @@ run with its reason (never a skip)."""
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
 
 import pytest
 
+from deployments.prefect_server import OFFLINE_ENV, PrefectServer
 from deployments.processes import ServiceStartError
 from deployments.pubsub_emulator import PubSubEmulator
+
+# Before anything imports prefect: never touch ~/.prefect, never fall back to a throwaway
+# ephemeral server (a test that forgot the `prefect_server` fixture fails instead of hanging).
+os.environ.update(OFFLINE_ENV)
+os.environ["PREFECT_HOME"] = tempfile.mkdtemp(prefix="glens-test-prefect-home-")
+os.environ["PREFECT_SERVER_ALLOW_EPHEMERAL_MODE"] = "false"
+os.environ.pop("PREFECT_API_URL", None)
+os.environ.pop("PREFECT_API_KEY", None)
+
+
+def _set_env(values: dict[str, str]) -> dict[str, str | None]:
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    return saved
+
+
+def _restore_env(saved: dict[str, str | None]) -> None:
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
 
 
 @pytest.fixture(scope="session")
@@ -19,14 +43,29 @@ def pubsub_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PubSub
         emulator = PubSubEmulator(tmp_path_factory.mktemp("pubsub")).start()
     except ServiceStartError as exc:
         pytest.fail(f"Pub/Sub emulator could not start: {exc}", pytrace=False)
-    saved = {key: os.environ.get(key) for key in emulator.env}
-    os.environ.update(emulator.env)
+    saved = _set_env(emulator.env)
     try:
         yield emulator
     finally:
         emulator.stop()
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+        _restore_env(saved)
+
+
+@pytest.fixture(scope="session")
+def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrefectServer]:
+    """A real Prefect server (SQLite) for the session; PREFECT_API_URL points at it."""
+    server = PrefectServer(tmp_path_factory.mktemp("prefect"))
+    try:
+        server.start()
+    except ServiceStartError as exc:
+        pytest.fail(f"Prefect server could not start: {exc}", pytrace=False)
+    saved = _set_env(server.env)
+    from prefect.settings import PREFECT_API_URL, PREFECT_HOME, temporary_settings
+
+    # Prefect may have been imported (and its settings read) before this fixture ran.
+    with temporary_settings({PREFECT_API_URL: server.api_url, PREFECT_HOME: str(server.home)}):
+        try:
+            yield server
+        finally:
+            server.stop()
+            _restore_env(saved)

@@ -1,0 +1,24 @@
+"""The local Prefect server the stack and the tests use: starts, answers, survives a restart."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+pytestmark = [pytest.mark.integration, pytest.mark.stack]
+
+
+def test_prefect_server_is_real_and_flows_record_runs(prefect_server):
+    from prefect import flow
+
+    @flow(name="glens-smoke")
+    def smoke(x: int) -> int:
+        """Smoke flow: doubles x."""
+        return 2 * x
+
+    assert smoke(21) == 42
+    response = httpx.post(f"{prefect_server.api_url}/flow_runs/filter", json={
+        "flows": {"name": {"any_": ["glens-smoke"]}}}, timeout=10)
+    response.raise_for_status()
+    runs = response.json()
+    assert len(runs) == 1 and runs[0]["state"]["type"] == "COMPLETED"
