@@ -17,8 +17,11 @@ def test_prefect_server_is_real_and_flows_record_runs(prefect_server):
         return 2 * x
 
     assert smoke(21) == 42
-    response = httpx.post(f"{prefect_server.api_url}/flow_runs/filter", json={
-        "flows": {"name": {"any_": ["glens-smoke"]}}}, timeout=10)
+    response = httpx.post(
+        f"{prefect_server.api_url}/flow_runs/filter",
+        json={"flows": {"name": {"any_": ["glens-smoke"]}}},
+        timeout=10,
+    )
     response.raise_for_status()
     runs = response.json()
     assert len(runs) == 1 and runs[0]["state"]["type"] == "COMPLETED"
