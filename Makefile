@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 PYTEST_ARGS ?=
 
-.PHONY: install lint format test test-unit demo lock schema bench clean
+.PHONY: install lint format test test-unit demo lock schema bench clean browser bench-render
 
 # The venv is built from requirements.lock (names, versions, hashes; no registry addresses).
 # uv itself is pinned in the lock, so `uv pip sync` keeps it.
@@ -30,7 +30,7 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-test: install lint
+test: install lint browser
 	$(BIN)/glens events schema --check
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
@@ -46,6 +46,22 @@ schema: install
 lock:
 	$(BIN)/uv pip compile -q pyproject.toml --extra dev --generate-hashes -p 3.11 \
 	  --no-emit-index-url --no-annotate -o requirements.lock
+
+# Headless Chromium renders the report in tests/integration/test_report_browser.py. Installing it
+# must not stop the rest of the suite: when it cannot be installed that one test FAILS with the
+# reason (never a skip).
+browser:
+	@command -v chromium >/dev/null || { \
+	  echo "installing Debian's chromium for the report's browser check"; \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  { $$SUDO apt-get install -y -q --no-install-recommends chromium >/dev/null \
+	    || { $$SUDO apt-get update -q >/dev/null && \
+	         $$SUDO apt-get install -y -q --no-install-recommends chromium >/dev/null; }; } \
+	  || echo "WARNING: chromium could not be installed; the browser test will fail"; }
+
+bench-render: install
+	$(BIN)/python -m bench.render
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache build *.egg-info
