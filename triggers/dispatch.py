@@ -104,7 +104,12 @@ class Dispatcher:
                 duration_ms=_ms(started),
                 **fields,
             )
-            raise
+            # A fresh, generic error: functions-framework prints the traceback of what leaves the
+            # function, and the server's answer (in the log line above, scrubbed) could echo
+            # a credential.
+            raise TransientError(
+                f"Prefect unavailable for event {event.event_id}; redelivery requested"
+            ) from None
         outcome = "created" if created else "duplicate"
         self.log.info(
             f"flow run {run.get('name')!r} {outcome} for {event.event_type}",
@@ -165,7 +170,9 @@ class Dispatcher:
                 outcome="retry",
                 **fields,
             )
-            raise TransientError(f"dead-letter publish failed: {publish_error}") from None
+            raise TransientError(
+                f"dead-letter publish failed for message {message.message_id}; redelivery requested"
+            ) from None
         self.log.error(
             f"dead-lettered ({exc.reason}, {error_class}): {exc}",
             outcome="dead_lettered",
