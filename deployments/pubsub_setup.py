@@ -24,3 +24,92 @@ def ensure_topics(
                 publisher.create_topic(name=path)
             paths.append(path)
     return paths
+
+
+MAX_DELIVERY_ATTEMPTS = 5
+
+
+def subscription_path(settings: EventSettings, name: str) -> str:
+    """Full path of a subscription; the topic prefix applies to subscriptions too (terraform)."""
+    return f"projects/{settings.gcp_project}/subscriptions/{settings.topic_prefix}{name}"
+
+
+def dead_letter_subscription(route_topic: str) -> str:
+    """The pull subscription operators read a route's dead letters from (`glens dlq`)."""
+    from events.catalog import DEAD_LETTER_SUFFIX
+
+    return f"{route_topic}{DEAD_LETTER_SUFFIX}-sub"
+
+
+def push_endpoint(base_url: str, settings: EventSettings, topic: str) -> str:
+    """The function URL a push subscription posts to. The `/projects/P/topics/T` path makes
+    functions-framework give the converted CloudEvent a full `source`."""
+    return f"{base_url.rstrip('/')}/{settings.topic_path(topic)}"
+
+
+def ensure_push_subscriptions(
+    subscriber: pubsub_v1.SubscriberClient,
+    endpoints: dict[str, str],
+    settings: EventSettings | None = None,
+    *,
+    max_delivery_attempts: int = MAX_DELIVERY_ATTEMPTS,
+    min_backoff_seconds: int = 5,
+    max_backoff_seconds: int = 300,
+    ack_deadline_seconds: int = 60,
+) -> dict[str, str]:
+    """A push subscription per route to its function's base URL (`endpoints[entry_point]`),
+    with a dead-letter policy and retry backoff, plus a pull subscription on every dead-letter
+    topic. Idempotent: an existing push subscription gets the new endpoint.
+
+    Returns entry_point -> push subscription path. The topics must exist (ensure_topics).
+    """
+    from google.protobuf import duration_pb2
+
+    settings = settings or EventSettings()
+    paths = {}
+    for route in CATALOG:
+        if route.entry_point not in endpoints:
+            continue
+        path = subscription_path(settings, route.subscription)
+        push_config = pubsub_v1.types.PushConfig(
+            push_endpoint=push_endpoint(endpoints[route.entry_point], settings, route.topic)
+        )
+        request = {
+            "name": path,
+            "topic": settings.topic_path(route.topic),
+            "push_config": push_config,
+            "ack_deadline_seconds": ack_deadline_seconds,
+            "dead_letter_policy": pubsub_v1.types.DeadLetterPolicy(
+                dead_letter_topic=settings.topic_path(route.dead_letter_topic),
+                max_delivery_attempts=max_delivery_attempts,
+            ),
+            "retry_policy": pubsub_v1.types.RetryPolicy(
+                minimum_backoff=duration_pb2.Duration(seconds=min_backoff_seconds),
+                maximum_backoff=duration_pb2.Duration(seconds=max_backoff_seconds),
+            ),
+        }
+        try:
+            subscriber.create_subscription(request=request)
+        except AlreadyExists:
+            subscriber.modify_push_config(subscription=path, push_config=push_config)
+        paths[route.entry_point] = path
+    ensure_dead_letter_subscriptions(subscriber, settings)
+    return paths
+
+
+def ensure_dead_letter_subscriptions(
+    subscriber: pubsub_v1.SubscriberClient, settings: EventSettings | None = None
+) -> dict[str, str]:
+    """A pull subscription on every dead-letter topic; event_type -> its path."""
+    settings = settings or EventSettings()
+    paths = {}
+    for route in CATALOG:
+        path = subscription_path(settings, dead_letter_subscription(route.topic))
+        with contextlib.suppress(AlreadyExists):
+            subscriber.create_subscription(
+                name=path,
+                topic=settings.topic_path(route.dead_letter_topic),
+                ack_deadline_seconds=60,
+            )
+        paths[route.event_type] = path
+    return paths
