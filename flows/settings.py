@@ -49,7 +49,15 @@ class FlowSettings(BaseSettings):
         default_factory=lambda: _local_default("notifications"),
         validation_alias="GLENS_NOTIFY_LEDGER_URL",
         description=(
-            "fsspec URL where the record of each sent notification (event_id x target) is kept; "
-            "shared by every worker (a gs:// folder in production)."
+            "Local folder (file:// URL or path) keeping the record of each sent notification "
+            "(event_id x target); used when GLENS_NOTIFY_LEDGER_BLOCK is unset."
+        ),
+    )
+    notify_ledger_block: str | None = Field(
+        default=None,
+        validation_alias="GLENS_NOTIFY_LEDGER_BLOCK",
+        description=(
+            "Slug of a saved Prefect filesystem block shared by every worker, e.g. "
+            "`remote-file-system/glens-notify-ledger` (basepath gs://bucket/notifications)."
         ),
     )
