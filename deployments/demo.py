@@ -1,83 +1,213 @@
-"""`make demo` (interim): the event contract on the real Pub/Sub emulator.
+"""`make demo`: the main job on the embedded defaults, end to end, all real.
 
-Starts the official emulator, creates the catalog's topics, publishes one valid event of every
-type through the real publisher, reads each back and shows one invalid event being refused.
-The functions, the Prefect server and the workers join this demo when the local stack lands;
-until then it says so instead of pretending.
+Starts the local stack (official Pub/Sub emulator, Prefect server on SQLite with its UI, the
+five functions under functions-framework with push subscriptions, a process worker), then:
+
+1. writes an analyzer run-results document and publishes `analyze.completed` pointing to it;
+2. the push subscription calls fn-report-generator, which starts `generate-report` (one run);
+3. the worker runs it: report stored, artifacts, `report.generated` published;
+4. fn-notification starts `send-notifications`, which posts to a local webhook receiver that
+   this demo runs, configured as the workspace's target (a Prefect Variable);
+5. a poison message lands on the dead-letter topic with its reason instead of being retried.
+
+With a terminal attached, the stack stays up (browse the UI) until Ctrl-C.
 """
 
 from __future__ import annotations
 
+import json
 import os
-import tempfile
+import sys
+import threading
+import time
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
-from deployments.processes import ServiceStartError
+import httpx
+
+from deployments.local_stack import LocalStack
+from deployments.prefect_deployments import ROOT
+from deployments.processes import ServiceStartError, free_port
+
+WORKSPACE = "ws_demo"
+TIMEOUT_SECONDS = 240
 
 
-def main() -> int:
-    """Run the interim demo; non-zero when the emulator cannot start."""
-    from deployments.pubsub_emulator import PubSubEmulator
+class _WebhookReceiver(BaseHTTPRequestHandler):
+    received: list[dict] = []
 
-    with tempfile.TemporaryDirectory(prefix="glens-demo-") as tmp:
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
         try:
-            emulator = PubSubEmulator(Path(tmp)).start()
-        except ServiceStartError as exc:
-            print(f"demo failed: {exc}")
-            return 1
-        try:
-            os.environ.update(emulator.env)
-            return _publish_and_read_back()
-        finally:
-            emulator.stop()
+            self.received.append(json.loads(body))
+        except json.JSONDecodeError:
+            self.received.append({"raw": body.decode(errors="replace")})
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:  # quiet
+        pass
 
 
-def _publish_and_read_back() -> int:
+def _start_receiver() -> tuple[HTTPServer, str]:
+    port = free_port()
+    server = HTTPServer(("127.0.0.1", port), _WebhookReceiver)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"json://127.0.0.1:{port}/glens-hook"
+
+
+def _set_variable(api: httpx.Client, name: str, value: object) -> None:
+    response = api.post("/variables/", json={"name": name, "value": value})
+    if response.status_code == 409:
+        response = api.patch(f"/variables/name/{name}", json={"value": value})
+    response.raise_for_status()
+
+
+def _runs(api: httpx.Client, flow_name: str, run_id: str) -> list[dict]:
+    response = api.post(
+        "/flow_runs/filter",
+        json={
+            "flows": {"name": {"any_": [flow_name]}},
+            "flow_runs": {"tags": {"all_": [f"workspace:{WORKSPACE}"]}},
+        },
+    )
+    response.raise_for_status()
+    return [run for run in response.json() if run_id in run["name"]]
+
+
+def _wait_terminal(api: httpx.Client, flow_name: str, run_id: str, deadline: float) -> list[dict]:
+    while time.monotonic() < deadline:
+        runs = _runs(api, flow_name, run_id)
+        if runs and all(run["state"]["type"] in {"COMPLETED", "FAILED", "CRASHED"} for run in runs):
+            return runs
+        time.sleep(1)
+    return _runs(api, flow_name, run_id)
+
+
+def _publish_scenario(results_dir: Path, run_id: str) -> tuple[str, str]:
+    from events import RunResults, build_event
+    from events.examples import example_run_results
+    from events.publisher import EventPublisher
+
+    document = example_run_results(
+        tests=40, failed=5, skipped=3, run_id=run_id, workspace_id=WORKSPACE
+    )
+    path = results_dir / f"{run_id}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(document, indent=2))
+    counts = RunResults.model_validate(document).counts()
+    event = build_event(
+        "analyze.completed",
+        WORKSPACE,
+        {
+            "run_id": run_id,
+            **counts,
+            "duration_ms": 5000.0,
+            "spec": document["spec"],
+            "results_uri": path.as_uri(),
+        },
+    )
+    publisher = EventPublisher()
+    result = publisher.publish(event)
+    print(f"published analyze.completed {result.event_id} (message {result.message_id})")
+    # A poison message: not JSON. It must end on the dead-letter topic, not loop forever.
+    poison = publisher.client.publish(
+        publisher.topic_path("analyze.completed"), b"{not json", event_type="analyze.completed"
+    ).result(timeout=30)
+    print(f"published a poison message (not JSON) to glens-analyze (message {poison})")
+    return result.event_id, str(path)
+
+
+def _dead_letters(timeout: float = 20.0) -> list[dict]:
     from google.cloud import pubsub_v1
 
-    from deployments.pubsub_setup import ensure_topics
-    from events import EVENT_TYPES, EventValidationError, parse_event, route_for
-    from events.examples import example_event
-    from events.publisher import EventPublisher
+    from deployments.pubsub_setup import dead_letter_subscription, subscription_path
+    from events import route_for
     from events.settings import EventSettings
 
     settings = EventSettings()
-    publisher_client = pubsub_v1.PublisherClient()
-    ensure_topics(publisher_client, settings)
     subscriber = pubsub_v1.SubscriberClient()
-    subscriptions = {}
-    for event_type in EVENT_TYPES:
-        topic = route_for(event_type).topic
-        path = subscriber.subscription_path(settings.gcp_project, f"demo-{topic}")
-        subscriber.create_subscription(name=path, topic=settings.topic_path(topic))
-        subscriptions[event_type] = path
-    publisher = EventPublisher(settings, client=publisher_client)
-    print("publishing one event of each type to the Pub/Sub emulator:")
-    for result in publisher.publish_many(example_event(t) for t in EVENT_TYPES):
-        print(f"  {result.event_type:<18} -> {result.topic}  message {result.message_id}")
-    failures = 0
-    for event_type, path in subscriptions.items():
-        response = subscriber.pull(subscription=path, max_messages=1, timeout=10)
-        if not response.received_messages:
-            print(f"  {event_type}: NOT received")
-            failures += 1
-            continue
-        received = response.received_messages[0]
-        event = parse_event(received.message.data)
-        subscriber.acknowledge(subscription=path, ack_ids=[received.ack_id])
-        print(
-            f"  received {event.event_type:<18} id {event.event_id} attrs "
-            f"{dict(received.message.attributes)['ce-type']}"
-        )
-    try:
-        publisher.publish(example_event("analyze.completed", workspace_id="not-a-workspace"))
-    except EventValidationError as exc:
-        print(f"an invalid event is refused before it leaves: {exc}")
-    print(
-        "\nnot part of this demo yet: functions -> Prefect runs (the local stack is still to "
-        "be built)"
+    path = subscription_path(
+        settings, dead_letter_subscription(route_for("analyze.completed").topic)
     )
-    return 1 if failures else 0
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            response = subscriber.pull(subscription=path, max_messages=10, timeout=5)
+            if response.received_messages:
+                # Leave them there for `glens dlq`: hand them back right away.
+                subscriber.modify_ack_deadline(
+                    subscription=path,
+                    ack_ids=[m.ack_id for m in response.received_messages],
+                    ack_deadline_seconds=0,
+                )
+                return [dict(m.message.attributes) for m in response.received_messages]
+    finally:
+        subscriber.close()
+    return []
+
+
+def main() -> int:
+    """Run the demo; 0 when the report and the notification arrived and the poison was kept."""
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    receiver, target = _start_receiver()
+    stack = LocalStack()
+    print("starting the local stack (Pub/Sub emulator, Prefect server, functions, worker)...")
+    started = time.monotonic()
+    try:
+        stack.start()
+    except ServiceStartError as exc:
+        print(f"demo failed: {exc}")
+        return 1
+    try:
+        print(f"stack up in {time.monotonic() - started:.0f}s; Prefect UI: {stack.server.url}")
+        with httpx.Client(base_url=stack.server.api_url, timeout=30) as api:
+            from flows.targets import variable_name
+
+            _set_variable(api, variable_name(WORKSPACE), [target])
+            run_id = "run_demo_" + datetime.now(UTC).strftime("%Y%m%d%H%M%S")
+            results_dir = stack.home.parent / "results" / WORKSPACE
+            _publish_scenario(results_dir, run_id)
+            deadline = time.monotonic() + TIMEOUT_SECONDS
+            reports = _wait_terminal(api, "generate-report", run_id, deadline)
+            notifications = _wait_terminal(api, "send-notifications", run_id, deadline)
+        ok = _report(run_id, reports, notifications, _dead_letters())
+        if ok and sys.stdin.isatty() and not os.environ.get("CI"):
+            print(f"\nThe stack stays up: {stack.server.url} (Ctrl-C to stop)")
+            try:
+                while True:
+                    time.sleep(3600)
+            except KeyboardInterrupt:
+                pass
+        return 0 if ok else 1
+    finally:
+        stack.stop()
+        receiver.shutdown()
+
+
+def _report(
+    run_id: str, reports: list[dict], notifications: list[dict], dead_letters: list[dict]
+) -> bool:
+    ok = True
+    for label, runs in (("generate-report", reports), ("send-notifications", notifications)):
+        states = [f"{run['name']}: {run['state']['type']}" for run in runs]
+        print(f"{label}: {len(runs)} run(s) {states}")
+        ok &= len(runs) == 1 and runs[0]["state"]["type"] == "COMPLETED"
+    if reports and reports[0]["state"]["type"] == "COMPLETED":
+        html = next((ROOT / ".glens" / "reports").glob(f"**/{run_id}/*.html"), None)
+        if html:
+            print(f"report: {html.resolve()}")
+    print(f"webhook received {len(_WebhookReceiver.received)} notification(s)")
+    for message in _WebhookReceiver.received:
+        print(f"  {message.get('title', '')}: {str(message.get('message', message))[:200]}")
+    ok &= len(_WebhookReceiver.received) == 1
+    reasons = [attrs.get("dlq_reason", "?") for attrs in dead_letters]
+    print(f"dead-letter topic glens-analyze-dead-letter holds {len(dead_letters)}: {reasons}")
+    ok &= len(dead_letters) >= 1
+    print("demo " + ("passed" if ok else "FAILED"))
+    return ok
 
 
 if __name__ == "__main__":
