@@ -30,6 +30,7 @@ from events.catalog import route_for
 from events.models import ReportGeneratedEvent
 from flows.errors import PermanentError, TransientError, retry_if_transient
 from flows.message import Message, format_message
+from flows.naming import current_run_name
 from flows.settings import FlowSettings
 from flows.storage import public_link
 from flows.targets import Target, parse_targets, resolve_url, variable_name
@@ -110,21 +111,9 @@ def notify_target(event_id: str, target: Target, message: Message) -> dict[str, 
     }
 
 
-def _flow_run_name() -> str:
-    from prefect.runtime import flow_run
-
-    event = flow_run.parameters.get("event")
-    if isinstance(event, ReportGeneratedEvent):
-        return f"notify-{event.workspace_id}-{event.payload.run_id}"
-    if isinstance(event, dict):
-        run_id = (event.get("payload") or {}).get("run_id", "unknown")
-        return f"notify-{event.get('workspace_id', 'unknown')}-{run_id}"
-    return "notify"
-
-
 @flow(
     name=ROUTE.flow_name,
-    flow_run_name=_flow_run_name,
+    flow_run_name=current_run_name,
     description=ROUTE.description,
     validate_parameters=True,
 )

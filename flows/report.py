@@ -31,6 +31,7 @@ from events.models import (
 )
 from flows.artifacts import artifact_key, failures_table, summary_markdown
 from flows.errors import retry_if_transient
+from flows.naming import current_run_name
 from flows.rendering import ReportView, build_view, render_html, render_markdown
 from flows.results import ResultsDocumentError, check_belongs_to, parse_run_results
 from flows.settings import FlowSettings
@@ -146,22 +147,9 @@ def publish_report_generated(event: ReportGeneratedEvent) -> str:
     return result.message_id or ""
 
 
-def _flow_run_name() -> str:
-    # Triggered runs get their name from the trigger; this names manual runs the same way.
-    from prefect.runtime import flow_run
-
-    event = flow_run.parameters.get("event")
-    if isinstance(event, AnalyzeCompletedEvent):
-        return f"report-{event.workspace_id}-{event.payload.run_id}"
-    if isinstance(event, dict):
-        run_id = (event.get("payload") or {}).get("run_id", "unknown")
-        return f"report-{event.get('workspace_id', 'unknown')}-{run_id}"
-    return "report"
-
-
 @flow(
     name=ROUTE.flow_name,
-    flow_run_name=_flow_run_name,
+    flow_run_name=current_run_name,
     description=ROUTE.description,
     validate_parameters=True,
 )

@@ -135,7 +135,7 @@ def test_report_run_stores_files_artifacts_and_publishes_derived_event(
 
     # The run's name says what it is about.
     run = _api(prefect_server, "GET", f"/flow_runs/{flow_run_id}")
-    assert run["name"] == "report-ws_it_report-run_it1"
+    assert run["name"] == "analyze.completed ws_it_report run_it1"
 
 
 def test_event_without_results_uri_gets_a_summary_only_report(

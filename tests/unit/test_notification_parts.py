@@ -148,3 +148,18 @@ def test_every_task_has_a_docstring():
     }
     assert all(t.retry_jitter_factor for t in tasks if t.retries)
     assert all(t.retry_condition_fn for t in tasks if t.retries)
+
+
+@pytest.mark.parametrize("event_type", ["analyze.completed", "report.generated"])
+def test_manual_runs_are_named_like_triggered_ones(event_type):
+    # Prefect applies a flow's flow_run_name to every run, including the trigger's: the names
+    # must agree or the flow would rename the trigger's runs.
+    from events.parsing import parse_event
+    from flows.naming import run_name_of
+    from triggers.dispatch import flow_run_request
+
+    raw = example_event(event_type)
+    expected = flow_run_request(parse_event(raw))["name"]
+    assert run_name_of(parse_event(raw)) == expected
+    assert run_name_of(raw) == expected
+    assert expected == f"{event_type} ws_abc run_123"
