@@ -163,3 +163,19 @@ def test_manual_runs_are_named_like_triggered_ones(event_type):
     assert run_name_of(parse_event(raw)) == expected
     assert run_name_of(raw) == expected
     assert expected == f"{event_type} ws_abc run_123"
+
+
+def test_ledger_is_a_local_folder_or_a_saved_block(monkeypatch, tmp_path):
+    from pathlib import Path
+
+    from flows.notification import ledger_storage
+    from flows.settings import FlowSettings
+
+    monkeypatch.delenv("GLENS_NOTIFY_LEDGER_BLOCK", raising=False)
+    monkeypatch.setenv("GLENS_NOTIFY_LEDGER_URL", (tmp_path / "ledger").as_uri())
+    assert ledger_storage(FlowSettings()) == Path(tmp_path / "ledger")
+    monkeypatch.setenv("GLENS_NOTIFY_LEDGER_URL", "gs://bucket/ledger")
+    with pytest.raises(PermanentError, match="GLENS_NOTIFY_LEDGER_BLOCK"):
+        ledger_storage(FlowSettings())
+    monkeypatch.setenv("GLENS_NOTIFY_LEDGER_BLOCK", "remote-file-system/glens-notify-ledger")
+    assert ledger_storage(FlowSettings()) == "remote-file-system/glens-notify-ledger"
