@@ -15,6 +15,7 @@ which sends only to those targets.
 
 from __future__ import annotations
 
+import warnings
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -95,7 +96,11 @@ def notify_target(event_id: str, target: Target, message: Message) -> dict[str, 
     unreachable target is retried with backoff (Apprise does not say which failures are
     permanent, so every refused delivery counts as transient).
     """
-    import apprise  # a Prefect dependency; imported here to keep the module import light
+    with warnings.catch_warnings():
+        # Apprise 2.0 imports the deprecated `imghdr` (a warning per worker process, not ours
+        # to fix); imported here, not at module level, to keep the flow's import light.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import apprise
 
     logger = get_run_logger()
     notifier = apprise.Apprise()

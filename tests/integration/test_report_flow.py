@@ -20,6 +20,15 @@ from events.settings import EventSettings
 pytestmark = [pytest.mark.integration, pytest.mark.report]
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _send_run_logs_before_the_server_stops(prefect_server):
+    """Flow-run logs are shipped in the background; send them while the server still runs."""
+    yield
+    from prefect.logging.handlers import APILogHandler
+
+    APILogHandler().flush()
+
+
 @pytest.fixture(scope="module")
 def reports_subscription(pubsub_emulator):
     """Our own pull subscription on glens-reports (the notification function uses push)."""
