@@ -69,3 +69,42 @@ def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Prefect
         finally:
             server.stop()
             _restore_env(saved)
+
+
+@pytest.fixture(scope="session")
+def prefect_fault_proxy(prefect_server: PrefectServer):
+    """The fault-injecting proxy in front of the session's Prefect server (tests/faults.py)."""
+    from tests.faults import FaultProxy
+
+    proxy = FaultProxy(prefect_server.api_url).start()
+    yield proxy
+    proxy.stop()
+
+
+@pytest.fixture(scope="session")
+def trigger_stack(
+    tmp_path_factory: pytest.TempPathFactory,
+    pubsub_emulator: PubSubEmulator,
+    prefect_server: PrefectServer,
+    prefect_fault_proxy,
+):
+    """The push path for the session, all real: the five deployments registered on the
+    Prefect server, the five functions served by functions-framework (talking to Prefect through
+    the fault proxy), push subscriptions from the emulator to them, dead-letter subscriptions."""
+    from deployments.prefect_deployments import register_deployments
+    from deployments.trigger_stack import PushTuning, TriggerStack
+
+    register_deployments(prefect_server.api_url)
+    stack = TriggerStack(
+        tmp_path_factory.mktemp("functions"),
+        prefect_api_url=prefect_fault_proxy.url,
+        pubsub_env=pubsub_emulator.env,
+        tuning=PushTuning(),
+        register=False,  # registered above, on the server itself
+    )
+    try:
+        stack.start()
+    except ServiceStartError as exc:
+        pytest.fail(f"trigger stack could not start: {exc}", pytrace=False)
+    yield stack
+    stack.stop()
