@@ -27,7 +27,6 @@ from pathlib import Path
 import httpx
 
 from deployments.local_stack import LocalStack
-from deployments.prefect_deployments import ROOT
 from deployments.processes import ServiceStartError, free_port
 
 WORKSPACE = "ws_demo"
@@ -196,9 +195,16 @@ def _report(
         print(f"{label}: {len(runs)} run(s) {states}")
         ok &= len(runs) == 1 and runs[0]["state"]["type"] == "COMPLETED"
     if reports and reports[0]["state"]["type"] == "COMPLETED":
-        html = next((ROOT / ".glens" / "reports").glob(f"**/{run_id}/*.html"), None)
-        if html:
-            print(f"report: {html.resolve()}")
+        import fsspec
+
+        from flows.settings import FlowSettings
+        from flows.storage import report_location
+
+        location = report_location(FlowSettings().reports_url, WORKSPACE, run_id)
+        stored = fsspec.core.url_to_fs(location.html_uri)
+        exists = stored[0].exists(stored[1])
+        print(f"report: {location.html_uri} ({'stored' if exists else 'MISSING'})")
+        ok &= exists
     print(f"webhook received {len(_WebhookReceiver.received)} notification(s)")
     for message in _WebhookReceiver.received:
         print(f"  {message.get('title', '')}: {str(message.get('message', message))[:200]}")

@@ -22,6 +22,11 @@ from deployments.trigger_stack import TriggerStack
 DEFAULT_HOME = ROOT / ".glens" / "stack"
 
 
+def stack_home() -> Path:
+    """GLENS_STACK_HOME, else `.glens/stack` in the checkout (git-ignored)."""
+    return Path(os.environ.get("GLENS_STACK_HOME") or DEFAULT_HOME)
+
+
 def _preferred_port(port: int) -> int:
     # Well-known ports (the UI on 4200, the emulator on 8085) when free, so bookmarks work.
     return port if not port_open(port) else free_port()
@@ -31,7 +36,7 @@ def _preferred_port(port: int) -> int:
 class LocalStack:
     """Start with `start()`; `env` points any client (CLI, publisher, Prefect) at the stack."""
 
-    home: Path = DEFAULT_HOME
+    home: Path = field(default_factory=stack_home)
     ui: bool = True
     database_url: str | None = None
     flow_env: dict[str, str] = field(default_factory=dict)
