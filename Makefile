@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 PYTEST_ARGS ?=
 
-.PHONY: install lint format test test-unit demo lock schema bench clean browser bench-render
+.PHONY: install lint format test test-unit demo lock schema bench bench-triggers clean browser bench-render
 
 # The venv is built from requirements.lock (names, versions, hashes; no registry addresses).
 # uv itself is pinned in the lock, so `uv pip sync` keeps it.
@@ -62,6 +62,11 @@ browser:
 
 bench-render: install
 	$(BIN)/python -m bench.render
+
+# Trigger benchmarks (cold start; 500-event burst on SQLite and PostgreSQL) -> bench/results.json
+bench-triggers: install
+	$(BIN)/python -m bench.trigger_cold_start
+	$(BIN)/python -m bench.trigger_burst sqlite postgres
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache build *.egg-info

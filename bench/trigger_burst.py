@@ -1,0 +1,191 @@
+"""Burst: 500 events through emulator -> push -> functions -> Prefect, against a bare loop of
+create_flow_run calls for the same 500 on the same server, in the same run; on SQLite and on
+PostgreSQL. Counts lost and duplicated runs (both must be 0).
+
+Each phase uses its own workspace id, so its runs are counted by the `workspace:` tag.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+import time
+import uuid
+from collections import Counter
+from pathlib import Path
+
+import httpx
+
+from deployments.postgres import ThrowawayPostgres
+from deployments.prefect_deployments import register_deployments
+from deployments.prefect_server import PrefectServer
+from deployments.pubsub_emulator import PubSubEmulator
+from deployments.trigger_stack import TriggerStack
+from events import EVENT_TYPES, parse_event, route_for
+from events.examples import example_event
+from triggers.dispatch import flow_run_request
+
+N_EVENTS = int(os.environ.get("GLENS_BENCH_EVENTS", 500))
+
+
+def _events(workspace: str) -> list:
+    return [
+        parse_event(example_event(EVENT_TYPES[i % len(EVENT_TYPES)], workspace_id=workspace))
+        for i in range(N_EVENTS)
+    ]
+
+
+def _runs(api_url: str, workspace: str) -> list[dict]:
+    runs: list[dict] = []
+    with httpx.Client(timeout=60) as client:
+        while True:
+            page = client.post(
+                f"{api_url}/flow_runs/filter",
+                json={
+                    "flow_runs": {"tags": {"all_": [f"workspace:{workspace}"]}},
+                    "limit": 200,
+                    "offset": len(runs),
+                },
+            ).json()
+            runs += page
+            if len(page) < 200:
+                return runs
+
+
+def _count(client: httpx.Client, api_url: str, workspace: str) -> int:
+    response = client.post(
+        f"{api_url}/flow_runs/count",
+        json={"flow_runs": {"tags": {"all_": [f"workspace:{workspace}"]}}},
+    )
+    return response.json() if response.status_code == 200 else -1
+
+
+def _loss(api_url: str, events: list) -> tuple[int, int]:
+    workspace = events[0].workspace_id
+    keys = Counter(run["idempotency_key"] for run in _runs(api_url, workspace))
+    expected = {str(e.event_id) for e in events}
+    lost = len(expected - set(keys))
+    duplicated = sum(n - 1 for n in keys.values() if n > 1)
+    return lost, duplicated
+
+
+def bare_loop(api_url: str, deployment_ids: dict[str, str]) -> tuple[float, int]:
+    """Sequential create_flow_run calls (keep-alive client); a 503 is retried after 50 ms."""
+    events = _events(f"ws_bench_loop_{uuid.uuid4().hex[:6]}")
+    retries = 0
+    started = time.perf_counter()
+    with httpx.Client(timeout=30) as client:
+        for event in events:
+            url = f"{api_url}/deployments/{deployment_ids[route_for(event.event_type).deployment]}/create_flow_run"
+            while True:
+                response = client.post(url, json=flow_run_request(event))
+                if response.status_code < 500:
+                    response.raise_for_status()
+                    break
+                retries += 1
+                time.sleep(0.05)
+    elapsed = time.perf_counter() - started
+    lost, duplicated = _loss(api_url, events)
+    assert (lost, duplicated) == (0, 0), (lost, duplicated)
+    return elapsed, retries
+
+
+def push_path(api_url: str, stack: TriggerStack, timeout: float = 600) -> dict[str, float]:
+    """Publish N events at once; time until every run exists."""
+    from events.publisher import EventPublisher
+
+    workspace = f"ws_bench_push_{uuid.uuid4().hex[:6]}"
+    events = _events(workspace)
+    publisher = EventPublisher()
+    started = time.perf_counter()
+    results = publisher.publish_many(events)
+    published = time.perf_counter() - started
+    assert all(r.ok for r in results), [r.error for r in results if not r.ok][:3]
+    deadline = time.monotonic() + timeout
+    count = 0
+    with httpx.Client(timeout=30) as client:
+        while time.monotonic() < deadline:
+            count = _count(client, api_url, workspace)
+            if count >= len(events):
+                break
+            time.sleep(0.25)
+    elapsed = time.perf_counter() - started
+    time.sleep(3)  # late duplicates would appear now
+    lost, duplicated = _loss(api_url, events)
+    outcomes: Counter = Counter()
+    for entry in stack.functions.ports:
+        for line in stack.functions.log(entry).read_text().splitlines():
+            if line.startswith("{") and workspace in line:
+                outcomes[json.loads(line)["outcome"]] += 1
+    return {
+        "seconds": elapsed,
+        "publish_seconds": published,
+        "lost": lost,
+        "duplicated": duplicated,
+        "deliveries_failed_back": outcomes["retry"],
+        "dead_lettered": outcomes["dead_lettered"],
+    }
+
+
+def run_on(db: str, base: Path, emulator: PubSubEmulator) -> dict[str, float]:
+    postgres = None
+    database_url = None
+    if db == "postgres":
+        postgres = ThrowawayPostgres(base / "pg").start()
+        database_url = postgres.url
+    server = PrefectServer(base / f"prefect-{db}", database_url=database_url).start(timeout=180)
+    stack = None
+    try:
+        ids = register_deployments(server.api_url)
+        stack = TriggerStack(
+            base / f"functions-{db}",
+            prefect_api_url=server.api_url,
+            pubsub_env=emulator.env,
+            register=False,
+        ).start()
+        stack.deployment_ids = ids
+        loop_s, loop_retries = bare_loop(server.api_url, ids)
+        push = push_path(server.api_url, stack)
+        print(
+            f"{db}: loop {loop_s:.1f}s ({loop_retries} 503 retries), push {push}", file=sys.stderr
+        )
+        return {
+            f"trigger_burst_{db}_events": N_EVENTS,
+            f"trigger_burst_{db}_push_s": round(push["seconds"], 2),
+            f"trigger_burst_{db}_bare_loop_s": round(loop_s, 2),
+            f"trigger_burst_{db}_ratio": round(push["seconds"] / loop_s, 2),
+            f"trigger_burst_{db}_lost": push["lost"],
+            f"trigger_burst_{db}_duplicated": push["duplicated"],
+            f"trigger_burst_{db}_deliveries_failed_back": push["deliveries_failed_back"],
+            f"trigger_burst_{db}_dead_lettered": push["dead_lettered"],
+            f"trigger_burst_{db}_bare_loop_503_retries": loop_retries,
+        }
+    finally:
+        if stack:
+            stack.stop()
+        server.stop()
+        if postgres:
+            postgres.stop()
+
+
+def main() -> dict:
+    from bench.record import record
+
+    base = Path(tempfile.mkdtemp(prefix="glens-bench-burst-"))
+    emulator = PubSubEmulator(base / "pubsub").start()
+    os.environ.update(emulator.env)
+    figures: dict = {}
+    try:
+        for db in sys.argv[1:] or ["sqlite", "postgres"]:
+            figures.update(run_on(db, base / db, emulator))
+            record(figures)
+    finally:
+        emulator.stop()
+    print(json.dumps(figures, indent=2))
+    return figures
+
+
+if __name__ == "__main__":
+    main()
