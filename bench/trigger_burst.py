@@ -22,12 +22,15 @@ from deployments.postgres import ThrowawayPostgres
 from deployments.prefect_deployments import register_deployments
 from deployments.prefect_server import PrefectServer
 from deployments.pubsub_emulator import PubSubEmulator
-from deployments.trigger_stack import TriggerStack
+from deployments.trigger_stack import PushTuning, TriggerStack
 from events import EVENT_TYPES, parse_event, route_for
 from events.examples import example_event
 from triggers.dispatch import flow_run_request
 
 N_EVENTS = int(os.environ.get("GLENS_BENCH_EVENTS", 500))
+# Concurrent requests per function server. 1 is what Cloud Functions runs (terraform:
+# max_instance_request_concurrency = 1) and what SQLite tolerates; PostgreSQL takes more.
+THREADS = {"sqlite": 1, "postgres": 4}
 
 
 def _events(workspace: str) -> list:
@@ -144,6 +147,7 @@ def run_on(db: str, base: Path, emulator: PubSubEmulator) -> dict[str, float]:
             prefect_api_url=server.api_url,
             pubsub_env=emulator.env,
             register=False,
+            tuning=PushTuning(threads=int(os.environ.get("GLENS_BENCH_THREADS", THREADS[db]))),
         ).start()
         stack.deployment_ids = ids
         loop_s, loop_retries = bare_loop(server.api_url, ids)
@@ -153,6 +157,7 @@ def run_on(db: str, base: Path, emulator: PubSubEmulator) -> dict[str, float]:
         )
         return {
             f"trigger_burst_{db}_events": N_EVENTS,
+            f"trigger_burst_{db}_threads_per_function": stack.tuning.threads,
             f"trigger_burst_{db}_push_s": round(push["seconds"], 2),
             f"trigger_burst_{db}_bare_loop_s": round(loop_s, 2),
             f"trigger_burst_{db}_ratio": round(push["seconds"] / loop_s, 2),
