@@ -30,12 +30,14 @@ class TriggerConfig:
     retry_budget: float = 15.0
     retry_base_delay: float = 0.2
     retry_max_delay: float = 3.0
+    max_concurrent_calls: int = 0  # 0: unbounded
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> TriggerConfig:
         """PREFECT_API_URL (required to start a run), PREFECT_API_KEY (Prefect Cloud, Bearer) or
         PREFECT_API_AUTH_STRING (`user:pass`, self-hosted basic auth); GLENS_TRIGGER_* tune the
-        HTTP timeout and the in-function retry."""
+        HTTP timeout, the in-function retry, and GLENS_TRIGGER_MAX_CONCURRENT_CALLS bounds the
+        instance's simultaneous Prefect calls (1 suits a SQLite-backed server)."""
         env = dict(os.environ if env is None else env)
         return cls(
             prefect_api_url=env.get("PREFECT_API_URL", "").rstrip("/"),
@@ -46,6 +48,7 @@ class TriggerConfig:
             retry_budget=_float(env, "GLENS_TRIGGER_RETRY_BUDGET", 15.0),
             retry_base_delay=_float(env, "GLENS_TRIGGER_RETRY_BASE_DELAY", 0.2),
             retry_max_delay=_float(env, "GLENS_TRIGGER_RETRY_MAX_DELAY", 3.0),
+            max_concurrent_calls=int(_float(env, "GLENS_TRIGGER_MAX_CONCURRENT_CALLS", 0)),
         )
 
     @property

@@ -9,6 +9,7 @@ second run.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import random
 import threading
@@ -59,6 +60,10 @@ class PrefectApi:
         }
         self._deployment_ids: dict[str, str] = {}
         self._lock = threading.Lock()
+        # Bounds simultaneous calls from this instance (not the deliveries it accepts): SQLite
+        # serializes writers, and concurrent ones only collect 503 `database is locked`.
+        limit = config.max_concurrent_calls
+        self._slots = threading.BoundedSemaphore(limit) if limit > 0 else contextlib.nullcontext()
 
     # --- one HTTP call -------------------------------------------------------------------------
 
@@ -70,7 +75,7 @@ class PrefectApi:
         data = json.dumps(body).encode() if body is not None else None
         req = urllib.request.Request(url, data=data, headers=self._headers, method=method)
         try:
-            with urllib.request.urlopen(req, timeout=self.config.http_timeout) as resp:
+            with self._slots, urllib.request.urlopen(req, timeout=self.config.http_timeout) as resp:
                 return resp.status, json.loads(resp.read() or b"null")
         except urllib.error.HTTPError as exc:
             detail = exc.read()[:300].decode(errors="replace")
