@@ -392,3 +392,49 @@ def test_basic_auth_password_never_logged(make_client, prefect, capsys, caplog):
     out = capsys.readouterr()
     assert "pw-7f3k9q" not in out.out + out.err + caplog.text
     assert out.out  # there was a line to check
+
+
+@pytest.mark.parametrize(("limit", "expected_peak"), [("1", 1), ("0", 6)])
+def test_simultaneous_prefect_calls_can_be_bounded(limit, expected_peak):
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from triggers.config import TriggerConfig
+    from triggers.prefect_api import PrefectApi
+
+    active, peak, lock = [0], [0], threading.Lock()
+    barrier = threading.Event()
+
+    class Slow(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):
+            with lock:
+                active[0] += 1
+                peak[0] = max(peak[0], active[0])
+                if active[0] == 6:
+                    barrier.set()
+            barrier.wait(0.3)  # unbounded: all six meet here; bounded: each waits it out
+            with lock:
+                active[0] -= 1
+            self.send_response(200)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"{}")
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Slow)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    env = {
+        "PREFECT_API_URL": f"http://127.0.0.1:{server.server_address[1]}/api",
+        "GLENS_TRIGGER_MAX_CONCURRENT_CALLS": limit,
+    }
+    api = PrefectApi(TriggerConfig.from_env(env))
+    threads = [threading.Thread(target=api.request, args=("GET", "/slow")) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    server.shutdown()
+    server.server_close()
+    assert peak[0] == expected_peak
