@@ -11,9 +11,12 @@ class TransientError(RuntimeError):
     subscription's max delivery attempts).
     """
 
-    def __init__(self, message: str, retry_after: float | None = None):
+    def __init__(self, message: str, retry_after: float | None = None, busy: bool = False):
         super().__init__(message)
         self.retry_after = retry_after
+        # busy: the server answered (503/429/...) and will likely take the next try within
+        # milliseconds (SQLite's lock); not busy: unreachable or timed out, worth waiting.
+        self.busy = busy
 
 
 class PermanentError(Exception):

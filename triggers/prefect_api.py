@@ -81,7 +81,7 @@ class PrefectApi:
             detail = exc.read()[:300].decode(errors="replace")
             text = f"Prefect answered {exc.code} to {method} {path}: {detail}"
             if exc.code >= 500 or exc.code in _TRANSIENT_STATUS:
-                raise TransientError(text, _retry_after(exc.headers)) from None
+                raise TransientError(text, _retry_after(exc.headers), busy=True) from None
             raise PrefectRejected(exc.code, text) from None
         except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
             reason = getattr(exc, "reason", exc)
@@ -95,7 +95,8 @@ class PrefectApi:
 
         Returns (result, attempts). Why retry here at all: on SQLite a burst meets 503 `database
         is locked` often, and Pub/Sub's redelivery backoff (seconds) is far slower than a jittered
-        retry of a few hundred milliseconds (NOTES.md: 2.7x slower without it).
+        retry of a few hundred milliseconds (NOTES.md: 2.7x slower without it). A busy server
+        (it answered 5xx/429) is retried sooner (`retry_busy_max_delay`) than an unreachable one.
         """
         deadline = time.monotonic() + self.config.retry_budget
         attempt = 0
@@ -104,7 +105,10 @@ class PrefectApi:
             try:
                 return call(), attempt
             except TransientError as exc:
-                cap = min(self.config.retry_max_delay, self.config.retry_base_delay * 2**attempt)
+                max_delay = (
+                    self.config.retry_busy_max_delay if exc.busy else self.config.retry_max_delay
+                )
+                cap = min(max_delay, self.config.retry_base_delay * 2**attempt)
                 delay = exc.retry_after if exc.retry_after is not None else random.uniform(0, cap)
                 delay = max(delay, 0.01)
                 out_of_time = time.monotonic() + delay > deadline

@@ -87,6 +87,7 @@ def make_client(httpserver, monkeypatch, capsys):
         monkeypatch.setenv("PREFECT_API_URL", httpserver.url_for("/api"))
         monkeypatch.setenv("GLENS_TRIGGER_RETRY_BASE_DELAY", "0.001")
         monkeypatch.setenv("GLENS_TRIGGER_RETRY_MAX_DELAY", "0.002")
+        monkeypatch.setenv("GLENS_TRIGGER_RETRY_BUSY_MAX_DELAY", "0.002")
         monkeypatch.delenv("PREFECT_API_KEY", raising=False)
         monkeypatch.delenv("PREFECT_API_AUTH_STRING", raising=False)
         for key, value in env.items():
@@ -438,3 +439,45 @@ def test_simultaneous_prefect_calls_can_be_bounded(limit, expected_peak):
     server.shutdown()
     server.server_close()
     assert peak[0] == expected_peak
+
+
+@pytest.mark.parametrize(("busy", "cap"), [(True, 0.5), (False, 3.0)])
+def test_retry_waits_briefly_for_a_busy_server_longer_for_an_unreachable_one(busy, cap):
+    from triggers.config import TriggerConfig
+    from triggers.errors import TransientError
+    from triggers.prefect_api import PrefectApi
+
+    delays: list[float] = []
+    env = {"GLENS_TRIGGER_RETRY_ATTEMPTS": "8", "GLENS_TRIGGER_RETRY_BUDGET": "1000"}
+    api = PrefectApi(TriggerConfig.from_env(env), sleep=delays.append)
+
+    def failing():
+        raise TransientError("no", busy=busy)
+
+    with pytest.raises(TransientError) as caught:
+        api.with_retry(failing)
+    assert caught.value.attempts == 8
+    assert len(delays) == 7
+    assert max(delays) <= cap
+    assert sum(delays) > 0
+
+
+def test_retry_after_is_honoured():
+    from triggers.config import TriggerConfig
+    from triggers.errors import TransientError
+    from triggers.prefect_api import PrefectApi
+
+    delays: list[float] = []
+    api = PrefectApi(
+        TriggerConfig.from_env({"GLENS_TRIGGER_RETRY_ATTEMPTS": "2"}), sleep=delays.append
+    )
+    calls = iter([TransientError("429", retry_after=1.25, busy=True), None])
+
+    def flaky():
+        error = next(calls)
+        if error:
+            raise error
+        return "ok"
+
+    assert api.with_retry(flaky) == ("ok", 2)
+    assert delays == [1.25]
