@@ -30,7 +30,7 @@ class TriggerConfig:
     retry_budget: float = 15.0
     retry_base_delay: float = 0.2
     retry_max_delay: float = 3.0
-    retry_busy_max_delay: float = 0.5
+    retry_busy_max_delay: float = 3.0
     max_concurrent_calls: int = 0  # 0: unbounded
 
     @classmethod
@@ -49,7 +49,9 @@ class TriggerConfig:
             retry_budget=_float(env, "GLENS_TRIGGER_RETRY_BUDGET", 15.0),
             retry_base_delay=_float(env, "GLENS_TRIGGER_RETRY_BASE_DELAY", 0.2),
             retry_max_delay=_float(env, "GLENS_TRIGGER_RETRY_MAX_DELAY", 3.0),
-            retry_busy_max_delay=_float(env, "GLENS_TRIGGER_RETRY_BUSY_MAX_DELAY", 0.5),
+            # Measured: 0.5 s on SQLite under a 500-event burst spent the attempts faster, failed
+            # 216 deliveries back (31 with 3 s) and one message ran out of delivery attempts.
+            retry_busy_max_delay=_float(env, "GLENS_TRIGGER_RETRY_BUSY_MAX_DELAY", 3.0),
             max_concurrent_calls=int(_float(env, "GLENS_TRIGGER_MAX_CONCURRENT_CALLS", 0)),
         )
 

@@ -96,7 +96,7 @@ class PrefectApi:
         Returns (result, attempts). Why retry here at all: on SQLite a burst meets 503 `database
         is locked` often, and Pub/Sub's redelivery backoff (seconds) is far slower than a jittered
         retry of a few hundred milliseconds (NOTES.md: 2.7x slower without it). A busy server
-        (it answered 5xx/429) is retried sooner (`retry_busy_max_delay`) than an unreachable one.
+        (it answered 5xx/429) and an unreachable one have their own caps (both 3 s by default).
         """
         deadline = time.monotonic() + self.config.retry_budget
         attempt = 0

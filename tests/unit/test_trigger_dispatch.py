@@ -442,13 +442,17 @@ def test_simultaneous_prefect_calls_can_be_bounded(limit, expected_peak):
 
 
 @pytest.mark.parametrize(("busy", "cap"), [(True, 0.5), (False, 3.0)])
-def test_retry_waits_briefly_for_a_busy_server_longer_for_an_unreachable_one(busy, cap):
+def test_busy_and_unreachable_servers_have_their_own_backoff_caps(busy, cap):
     from triggers.config import TriggerConfig
     from triggers.errors import TransientError
     from triggers.prefect_api import PrefectApi
 
     delays: list[float] = []
-    env = {"GLENS_TRIGGER_RETRY_ATTEMPTS": "8", "GLENS_TRIGGER_RETRY_BUDGET": "1000"}
+    env = {
+        "GLENS_TRIGGER_RETRY_ATTEMPTS": "8",
+        "GLENS_TRIGGER_RETRY_BUDGET": "1000",
+        "GLENS_TRIGGER_RETRY_BUSY_MAX_DELAY": "0.5",
+    }
     api = PrefectApi(TriggerConfig.from_env(env), sleep=delays.append)
 
     def failing():
