@@ -94,7 +94,7 @@ def trigger_stack(
     from deployments.prefect_deployments import register_deployments
     from deployments.trigger_stack import PushTuning, TriggerStack
 
-    register_deployments(prefect_server.api_url)
+    deployment_ids = register_deployments(prefect_server.api_url)
     stack = TriggerStack(
         tmp_path_factory.mktemp("functions"),
         prefect_api_url=prefect_fault_proxy.url,
@@ -102,6 +102,7 @@ def trigger_stack(
         tuning=PushTuning(),
         register=False,  # registered above, on the server itself
     )
+    stack.deployment_ids = deployment_ids
     try:
         stack.start()
     except ServiceStartError as exc:

@@ -81,9 +81,7 @@ def test_each_event_type_starts_exactly_one_run_of_its_deployment(trigger_stack,
     for event_type, event in events.items():
         run = by_key[str(event.event_id)]
         route = route_for(event_type)
-        assert run["deployment_id"] == trigger_stack.deployment_ids.get(
-            route.deployment, run["deployment_id"]
-        )
+        assert run["deployment_id"] == trigger_stack.deployment_ids[route.deployment]
         deployment = httpx.get(
             f"{prefect_server.api_url}/deployments/{run['deployment_id']}", timeout=10
         ).json()
