@@ -24,9 +24,8 @@ from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
-import httpx
-
 from deployments.local_stack import LocalStack
+from deployments.prefect_queries import runs_of_workspace, set_variable
 from deployments.processes import ServiceStartError, free_port
 
 WORKSPACE = "ws_demo"
@@ -56,32 +55,18 @@ def _start_receiver() -> tuple[HTTPServer, str]:
     return server, f"json://127.0.0.1:{port}/glens-hook"
 
 
-def _set_variable(api: httpx.Client, name: str, value: object) -> None:
-    response = api.post("/variables/", json={"name": name, "value": value})
-    if response.status_code == 409:
-        response = api.patch(f"/variables/name/{name}", json={"value": value})
-    response.raise_for_status()
+def _runs(api_url: str, flow_name: str, run_id: str) -> list[dict]:
+    runs = runs_of_workspace(api_url, WORKSPACE, flow_name)
+    return [run for run in runs if run["parameters"]["event"]["payload"]["run_id"] == run_id]
 
 
-def _runs(api: httpx.Client, flow_name: str, run_id: str) -> list[dict]:
-    response = api.post(
-        "/flow_runs/filter",
-        json={
-            "flows": {"name": {"any_": [flow_name]}},
-            "flow_runs": {"tags": {"all_": [f"workspace:{WORKSPACE}"]}},
-        },
-    )
-    response.raise_for_status()
-    return [run for run in response.json() if run_id in run["name"]]
-
-
-def _wait_terminal(api: httpx.Client, flow_name: str, run_id: str, deadline: float) -> list[dict]:
+def _wait_terminal(api_url: str, flow_name: str, run_id: str, deadline: float) -> list[dict]:
     while time.monotonic() < deadline:
-        runs = _runs(api, flow_name, run_id)
+        runs = _runs(api_url, flow_name, run_id)
         if runs and all(run["state"]["type"] in {"COMPLETED", "FAILED", "CRASHED"} for run in runs):
             return runs
         time.sleep(1)
-    return _runs(api, flow_name, run_id)
+    return _runs(api_url, flow_name, run_id)
 
 
 def _publish_scenario(results_dir: Path, run_id: str) -> tuple[str, str]:
@@ -162,16 +147,15 @@ def main() -> int:
         return 1
     try:
         print(f"stack up in {time.monotonic() - started:.0f}s; Prefect UI: {stack.server.url}")
-        with httpx.Client(base_url=stack.server.api_url, timeout=30) as api:
-            from flows.targets import variable_name
+        from flows.targets import variable_name
 
-            _set_variable(api, variable_name(WORKSPACE), [target])
-            run_id = "run_demo_" + datetime.now(UTC).strftime("%Y%m%d%H%M%S")
-            results_dir = stack.home.parent / "results" / WORKSPACE
-            _publish_scenario(results_dir, run_id)
-            deadline = time.monotonic() + TIMEOUT_SECONDS
-            reports = _wait_terminal(api, "generate-report", run_id, deadline)
-            notifications = _wait_terminal(api, "send-notifications", run_id, deadline)
+        api_url = stack.server.api_url
+        set_variable(api_url, variable_name(WORKSPACE), [target])
+        run_id = "run_demo_" + datetime.now(UTC).strftime("%Y%m%d%H%M%S")
+        _publish_scenario(stack.home.parent / "results" / WORKSPACE, run_id)
+        deadline = time.monotonic() + TIMEOUT_SECONDS
+        reports = _wait_terminal(api_url, "generate-report", run_id, deadline)
+        notifications = _wait_terminal(api_url, "send-notifications", run_id, deadline)
         ok = _report(run_id, reports, notifications, _dead_letters())
         if ok and sys.stdin.isatty() and not os.environ.get("CI"):
             print(f"\nThe stack stays up: {stack.server.url} (Ctrl-C to stop)")

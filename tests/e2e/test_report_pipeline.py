@@ -9,9 +9,9 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import httpx
 import pytest
 
+from deployments.prefect_queries import runs_of_workspace, set_variable
 from events import RunResults, build_event, derived_event_id
 from events.examples import example_run_results
 from events.publisher import EventPublisher
@@ -23,23 +23,12 @@ WORKSPACE = "ws_e2e"
 TERMINAL = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
 
 
-def _runs(api: httpx.Client, flow_name: str, run_id: str) -> list[dict]:
-    response = api.post(
-        "/flow_runs/filter",
-        json={
-            "flows": {"name": {"any_": [flow_name]}},
-            "flow_runs": {"tags": {"all_": [f"workspace:{WORKSPACE}"]}},
-        },
-    )
-    response.raise_for_status()
-    return [
-        run
-        for run in response.json()
-        if (run["parameters"].get("event") or {}).get("payload", {}).get("run_id") == run_id
-    ]
+def _runs(api_url: str, flow_name: str, run_id: str) -> list[dict]:
+    runs = runs_of_workspace(api_url, WORKSPACE, flow_name)
+    return [run for run in runs if run["parameters"]["event"]["payload"]["run_id"] == run_id]
 
 
-def _wait_for(api: httpx.Client, flow_name: str, run_id: str, timeout: float = 150) -> list[dict]:
+def _wait_for(api: str, flow_name: str, run_id: str, timeout: float = 150) -> list[dict]:
     deadline = time.monotonic() + timeout
     runs: list[dict] = []
     while time.monotonic() < deadline:
@@ -55,12 +44,7 @@ def webhook(httpserver, prefect_server):
     """A local webhook receiver configured as the workspace's only notification target."""
     httpserver.expect_request("/hooks/glens", method="POST").respond_with_data("ok")
     target = f"json://{httpserver.host}:{httpserver.port}/hooks/glens"
-    with httpx.Client(base_url=prefect_server.api_url, timeout=30) as api:
-        name = variable_name(WORKSPACE)
-        response = api.post("/variables/", json={"name": name, "value": [target]})
-        if response.status_code == 409:
-            response = api.patch(f"/variables/name/{name}", json={"value": [target]})
-        response.raise_for_status()
+    set_variable(prefect_server.api_url, variable_name(WORKSPACE), [target])
     return httpserver
 
 
@@ -82,32 +66,32 @@ def test_analyze_completed_produces_a_report_and_one_notification(
     publisher = EventPublisher()
     publisher.publish(event)
 
-    with httpx.Client(base_url=prefect_server.api_url, timeout=30) as api:
-        (report_run,) = _wait_for(api, "generate-report", run_id)
-        assert report_run["state"]["type"] == "COMPLETED", report_run["state"]
-        assert report_run["parameters"]["event"]["event_id"] == str(event.event_id)
-        assert "event_type:analyze.completed" in report_run["tags"]
+    api = prefect_server.api_url
+    (report_run,) = _wait_for(api, "generate-report", run_id)
+    assert report_run["state"]["type"] == "COMPLETED", report_run["state"]
+    assert report_run["parameters"]["event"]["event_id"] == str(event.event_id)
+    assert "event_type:analyze.completed" in report_run["tags"]
 
-        reports = Path(urlsplit(flow_storage["GLENS_REPORTS_URL"]).path) / WORKSPACE / run_id
-        html = (reports / "report.html").read_text()
-        assert "op0.case" in html and "Petstore API" in html
-        assert "expected status 200, got 500 &lt;on item 0&gt;" in html  # escaped
-        assert (reports / "report.md").exists()
+    reports = Path(urlsplit(flow_storage["GLENS_REPORTS_URL"]).path) / WORKSPACE / run_id
+    html = (reports / "report.html").read_text()
+    assert "op0.case" in html and "Petstore API" in html
+    assert "expected status 200, got 500 &lt;on item 0&gt;" in html  # escaped
+    assert (reports / "report.md").exists()
 
-        (notify_run,) = _wait_for(api, "send-notifications", run_id)
-        assert notify_run["state"]["type"] == "COMPLETED", notify_run["state"]
-        follow_up = notify_run["parameters"]["event"]
-        assert follow_up["event_id"] == str(derived_event_id(event.event_id, "report.generated"))
-        assert follow_up["payload"]["cause_event_id"] == str(event.event_id)
+    (notify_run,) = _wait_for(api, "send-notifications", run_id)
+    assert notify_run["state"]["type"] == "COMPLETED", notify_run["state"]
+    follow_up = notify_run["parameters"]["event"]
+    assert follow_up["event_id"] == str(derived_event_id(event.event_id, "report.generated"))
+    assert follow_up["payload"]["cause_event_id"] == str(event.event_id)
 
-        posts = [json.loads(request.get_data()) for request, _ in webhook.log]
-        assert len(posts) == 1
-        assert run_id in posts[0]["title"] + posts[0]["message"]
+    posts = [json.loads(request.get_data()) for request, _ in webhook.log]
+    assert len(posts) == 1
+    assert run_id in posts[0]["title"] + posts[0]["message"]
 
-        # The same message delivered again (a publisher retry): no second run anywhere, and
-        # no second notification.
-        publisher.publish(event)
-        time.sleep(8)
-        assert len(_runs(api, "generate-report", run_id)) == 1
-        assert len(_runs(api, "send-notifications", run_id)) == 1
-        assert len(webhook.log) == 1
+    # The same message delivered again (a publisher retry): no second run anywhere, and
+    # no second notification.
+    publisher.publish(event)
+    time.sleep(8)
+    assert len(_runs(api, "generate-report", run_id)) == 1
+    assert len(_runs(api, "send-notifications", run_id)) == 1
+    assert len(webhook.log) == 1
