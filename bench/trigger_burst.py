@@ -20,6 +20,7 @@ import httpx
 
 from deployments.postgres import ThrowawayPostgres
 from deployments.prefect_deployments import register_deployments
+from deployments.prefect_queries import runs_of_workspace
 from deployments.prefect_server import PrefectServer
 from deployments.pubsub_emulator import PubSubEmulator
 from deployments.trigger_stack import PushTuning, TriggerStack
@@ -41,23 +42,6 @@ def _events(workspace: str) -> list:
     ]
 
 
-def _runs(api_url: str, workspace: str) -> list[dict]:
-    runs: list[dict] = []
-    with httpx.Client(timeout=60) as client:
-        while True:
-            page = client.post(
-                f"{api_url}/flow_runs/filter",
-                json={
-                    "flow_runs": {"tags": {"all_": [f"workspace:{workspace}"]}},
-                    "limit": 200,
-                    "offset": len(runs),
-                },
-            ).json()
-            runs += page
-            if len(page) < 200:
-                return runs
-
-
 def _count(client: httpx.Client, api_url: str, workspace: str) -> int:
     response = client.post(
         f"{api_url}/flow_runs/count",
@@ -68,7 +52,9 @@ def _count(client: httpx.Client, api_url: str, workspace: str) -> int:
 
 def _loss(api_url: str, events: list) -> tuple[int, int]:
     workspace = events[0].workspace_id
-    keys = Counter(run["idempotency_key"] for run in _runs(api_url, workspace))
+    keys = Counter(
+        run["idempotency_key"] for run in runs_of_workspace(api_url, workspace, timeout=60)
+    )
     expected = {str(e.event_id) for e in events}
     lost = len(expected - set(keys))
     duplicated = sum(n - 1 for n in keys.values() if n > 1)

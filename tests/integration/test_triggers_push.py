@@ -14,6 +14,7 @@ import httpx
 import pytest
 from google.cloud import pubsub_v1
 
+from deployments.prefect_queries import runs_of_workspace
 from deployments.pubsub_setup import dead_letter_subscription, subscription_path
 from events import EVENT_TYPES, event_to_json, parse_event, route_for
 from events.examples import example_event
@@ -22,26 +23,6 @@ from events.settings import EventSettings
 from triggers.config import TriggerConfig
 
 pytestmark = [pytest.mark.integration, pytest.mark.triggers]
-
-
-def runs_of_workspace(api_url: str, workspace: str) -> list[dict]:
-    """Every flow run tagged with the workspace, paginated."""
-    runs: list[dict] = []
-    while True:
-        response = httpx.post(
-            f"{api_url}/flow_runs/filter",
-            json={
-                "flow_runs": {"tags": {"all_": [f"workspace:{workspace}"]}},
-                "limit": 200,
-                "offset": len(runs),
-            },
-            timeout=30,
-        )
-        response.raise_for_status()
-        page = response.json()
-        runs += page
-        if len(page) < 200:
-            return runs
 
 
 def wait_for_runs(api_url: str, workspace: str, want: int, timeout: float) -> list[dict]:
