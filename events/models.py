@@ -108,14 +108,16 @@ ShortText = Annotated[str, Field(min_length=1, max_length=500)]
 LongText = Annotated[str, Field(max_length=20_000)]
 
 
+# defer_build: validators are compiled on first use, so a process that handles one event type
+# (a trigger function, a flow run) compiles only that type's (cold start).
 class _Closed(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class _Open(BaseModel):
     # Payloads are tolerant readers: a newer producer may add optional fields without breaking
     # older consumers; unknown fields are kept so a round trip loses nothing.
-    model_config = ConfigDict(extra="allow", frozen=True)
+    model_config = ConfigDict(extra="allow", frozen=True, defer_build=True)
 
 
 # --- shared parts -----------------------------------------------------------------------------
@@ -262,7 +264,9 @@ def _wire_required(schema: dict[str, Any]) -> None:
 class _Envelope(_Closed):
     # The envelope is closed: it is the routing contract, and a typo such as `workspaceId`
     # must fail loudly rather than route an event without its workspace.
-    model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra=_wire_required)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, defer_build=True, json_schema_extra=_wire_required
+    )
 
     event_id: EventId = Field(default_factory=uuid.uuid4)
     timestamp: Timestamp = Field(default_factory=_utc_now)
