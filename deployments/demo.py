@@ -27,6 +27,7 @@ from pathlib import Path
 from deployments.local_stack import LocalStack
 from deployments.prefect_queries import runs_of_workspace, set_variable
 from deployments.processes import ServiceStartError, free_port
+from events import route_for
 
 WORKSPACE = "ws_demo"
 TIMEOUT_SECONDS = 240
@@ -103,32 +104,15 @@ def _publish_scenario(results_dir: Path, run_id: str) -> tuple[str, str]:
     return result.event_id, str(path)
 
 
-def _dead_letters(timeout: float = 20.0) -> list[dict]:
-    from google.cloud import pubsub_v1
+def _dead_letters(timeout: float = 30.0) -> list[dict]:
+    from deployments.dlq import list_dead_letters
 
-    from deployments.pubsub_setup import dead_letter_subscription, subscription_path
-    from events import route_for
-    from events.settings import EventSettings
-
-    settings = EventSettings()
-    subscriber = pubsub_v1.SubscriberClient()
-    path = subscription_path(
-        settings, dead_letter_subscription(route_for("analyze.completed").topic)
-    )
     deadline = time.monotonic() + timeout
-    try:
-        while time.monotonic() < deadline:
-            response = subscriber.pull(subscription=path, max_messages=10, timeout=5)
-            if response.received_messages:
-                # Leave them there for `glens dlq`: hand them back right away.
-                subscriber.modify_ack_deadline(
-                    subscription=path,
-                    ack_ids=[m.ack_id for m in response.received_messages],
-                    ack_deadline_seconds=0,
-                )
-                return [dict(m.message.attributes) for m in response.received_messages]
-    finally:
-        subscriber.close()
+    while time.monotonic() < deadline:
+        letters = list_dead_letters(route_for("analyze.completed").topic)  # left in place
+        if letters:
+            return [letter.attributes for letter in letters]
+        time.sleep(1)
     return []
 
 

@@ -10,8 +10,8 @@ from collections.abc import Iterator
 import pytest
 
 from deployments.prefect_server import OFFLINE_ENV, PrefectServer
-from deployments.processes import ServiceStartError
 from deployments.pubsub_emulator import PubSubEmulator
+from tests.services import started
 
 # Before anything imports prefect: never touch ~/.prefect, never fall back to a throwaway
 # ephemeral server (a test that forgot the `prefect_server` fixture fails instead of hanging).
@@ -39,10 +39,9 @@ def _restore_env(saved: dict[str, str | None]) -> None:
 @pytest.fixture(scope="session")
 def pubsub_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PubSubEmulator]:
     """The official Pub/Sub emulator on a free port; PUBSUB_EMULATOR_HOST set for the session."""
-    try:
-        emulator = PubSubEmulator(tmp_path_factory.mktemp("pubsub")).start()
-    except ServiceStartError as exc:
-        pytest.fail(f"Pub/Sub emulator could not start: {exc}", pytrace=False)
+    emulator = started(
+        lambda: PubSubEmulator(tmp_path_factory.mktemp("pubsub")).start(), "Pub/Sub emulator"
+    )
     saved = _set_env(emulator.env)
     try:
         yield emulator
@@ -54,11 +53,7 @@ def pubsub_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PubSub
 @pytest.fixture(scope="session")
 def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrefectServer]:
     """A real Prefect server (SQLite) for the session; PREFECT_API_URL points at it."""
-    server = PrefectServer(tmp_path_factory.mktemp("prefect"))
-    try:
-        server.start()
-    except ServiceStartError as exc:
-        pytest.fail(f"Prefect server could not start: {exc}", pytrace=False)
+    server = started(PrefectServer(tmp_path_factory.mktemp("prefect")).start, "Prefect server")
     saved = _set_env(server.env)
     from prefect.settings import PREFECT_API_URL, PREFECT_HOME, temporary_settings
 
@@ -103,9 +98,6 @@ def trigger_stack(
         register=False,  # registered above, on the server itself
     )
     stack.deployment_ids = deployment_ids
-    try:
-        stack.start()
-    except ServiceStartError as exc:
-        pytest.fail(f"trigger stack could not start: {exc}", pytrace=False)
+    started(stack.start, "trigger stack")
     yield stack
     stack.stop()

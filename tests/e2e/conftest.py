@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from deployments.prefect_worker import PrefectWorker
-from deployments.processes import ServiceStartError
+from tests.services import started
 
 
 @pytest.fixture(scope="module")
@@ -33,9 +33,6 @@ def prefect_worker(
     of flows that should stay unexecuted."""
     env = {**pubsub_emulator.env, **prefect_server.env, **flow_storage}
     worker = PrefectWorker(tmp_path_factory.mktemp("worker"), env)
-    try:
-        worker.start()
-    except ServiceStartError as exc:
-        pytest.fail(f"Prefect worker could not start: {exc}", pytrace=False)
+    started(worker.start, "Prefect worker")
     yield worker
     worker.stop()

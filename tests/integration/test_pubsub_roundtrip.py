@@ -16,6 +16,7 @@ from events import EVENT_TYPES, event_to_json, parse_event, route_for
 from events.examples import example_event
 from events.publisher import EventPublisher
 from events.settings import EventSettings
+from tests.pubsub_helpers import pull_messages
 
 pytestmark = [pytest.mark.integration, pytest.mark.contract]
 
@@ -36,20 +37,6 @@ def pull_subscriptions(pubsub_emulator):
     subscriber.close()
 
 
-def _pull_all(subscriber, path, want: int):
-    messages = []
-    for _ in range(50):
-        response = subscriber.pull(subscription=path, max_messages=100, timeout=5)
-        if response.received_messages:
-            subscriber.acknowledge(
-                subscription=path, ack_ids=[m.ack_id for m in response.received_messages]
-            )
-            messages += [m.message for m in response.received_messages]
-        if len(messages) >= want:
-            break
-    return messages
-
-
 def test_every_event_type_round_trips(pull_subscriptions):
     subscriber, subs = pull_subscriptions
     publisher = EventPublisher()
@@ -57,7 +44,7 @@ def test_every_event_type_round_trips(pull_subscriptions):
     results = publisher.publish_many(events.values())
     assert all(r.ok for r in results), [r.error for r in results]
     for event_type, event in events.items():
-        (message,) = _pull_all(subscriber, subs[event_type], 1)
+        (message,) = pull_messages(subscriber, subs[event_type], 1)
         assert parse_event(message.data) == event
         assert message.data == event_to_json(event)
         attributes = dict(message.attributes)
@@ -95,7 +82,7 @@ def test_cli_publishes_through_the_emulator(pull_subscriptions):
     )
     assert out.returncode == 0, out.stderr
     assert f"event_id={event_id}" in out.stdout and "message_id=" in out.stdout
-    (message,) = _pull_all(subscriber, subs["secret.stored"], 1)
+    (message,) = pull_messages(subscriber, subs["secret.stored"], 1)
     event = parse_event(message.data)
     assert str(event.event_id) == event_id and event.workspace_id == "ws_cli"
 

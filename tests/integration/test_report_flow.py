@@ -16,6 +16,7 @@ from events.examples import example_event, example_run_results
 from events.models import derived_event_id
 from events.parsing import parse_event
 from events.settings import EventSettings
+from tests.pubsub_helpers import pull_messages
 
 pytestmark = [pytest.mark.integration, pytest.mark.report]
 
@@ -42,20 +43,6 @@ def reports_subscription(pubsub_emulator):
     yield subscriber, path
     subscriber.delete_subscription(subscription=path)
     subscriber.close()
-
-
-def _pull(subscriber, path, want: int) -> list:
-    messages = []
-    for _ in range(20):
-        response = subscriber.pull(subscription=path, max_messages=10, timeout=5)
-        if response.received_messages:
-            subscriber.acknowledge(
-                subscription=path, ack_ids=[m.ack_id for m in response.received_messages]
-            )
-            messages += [m.message for m in response.received_messages]
-        if len(messages) >= want:
-            break
-    return messages
 
 
 @pytest.fixture
@@ -125,7 +112,7 @@ def test_report_run_stores_files_artifacts_and_publishes_derived_event(
     assert f"]({html.as_uri()})" in by_key[f"report-link-{suffix}"]["data"]
 
     # report.generated on the real emulator, with the derived id and the stored locations.
-    (message,) = _pull(subscriber, sub_path, 1)
+    (message,) = pull_messages(subscriber, sub_path, 1)
     received = parse_event(message.data)
     assert str(received.event_id) == expected_id
     assert received.payload.html_uri == html.as_uri()
@@ -139,7 +126,7 @@ def test_report_run_stores_files_artifacts_and_publishes_derived_event(
     assert again.is_completed(), again.message
     assert "<!doctype html>" in html.read_text()
     assert sorted(p.name for p in html.parent.iterdir()) == ["report.html", "report.md"]
-    (repeat,) = _pull(subscriber, sub_path, 1)
+    (repeat,) = pull_messages(subscriber, sub_path, 1)
     assert str(parse_event(repeat.data).event_id) == expected_id
 
     # The run's name says what it is about.
@@ -159,7 +146,7 @@ def test_event_without_results_uri_gets_a_summary_only_report(
     assert state.is_completed(), state.message
     html = (reports_dir / "ws_it_summary" / "run_123" / "report.html").read_text()
     assert "Summary only" in html
-    (message,) = _pull(subscriber, sub_path, 1)
+    (message,) = pull_messages(subscriber, sub_path, 1)
     assert parse_event(message.data).payload.summary.passed == 8
 
 
