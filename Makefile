@@ -60,6 +60,9 @@ browser:
 	         $$SUDO apt-get install -y -q --no-install-recommends chromium >/dev/null; }; } \
 	  || echo "WARNING: chromium could not be installed; the browser test will fail"; }
 
+# Every benchmark; figures merged into bench/results.json.
+bench: bench-triggers bench-render
+
 bench-render: install
 	$(BIN)/python -m bench.render
 
