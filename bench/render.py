@@ -20,11 +20,13 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from bench.record import record
 from events.examples import example_event, example_run_results
 from events.models import AnalyzeCompletedEvent, RunResults
 from flows.rendering import build_view, duration, render_html, render_markdown
+from tests.browser import chromium_binary, screenshot_argv
 
 SIZES = (100, 1_000, 10_000)
 
@@ -74,33 +76,15 @@ def measure(size: int) -> dict[str, float | int]:
 
 def chromium_seconds(page: str) -> float:
     """Wall time of headless Chromium opening `page` and writing a full-window screenshot."""
-    chromium = shutil.which("chromium")
+    chromium = chromium_binary()
     if chromium is None:
         raise RuntimeError("chromium is not installed (make browser)")
     with tempfile.TemporaryDirectory() as tmp:
-        path = f"{tmp}/report.html"
-        with open(path, "w") as handle:
-            handle.write(page)
+        path = Path(tmp) / "report.html"
+        path.write_text(page)
+        argv = screenshot_argv(chromium, path, Path(tmp) / "out.png", Path(tmp) / "profile")
         start = time.perf_counter()
-        subprocess.run(
-            [
-                chromium,
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-                f"--user-data-dir={tmp}/profile",
-                f"--screenshot={tmp}/out.png",
-                "--window-size=1280,2000",
-                f"file://{path}",
-            ],
-            check=True,
-            capture_output=True,
-            timeout=180,
-        )
+        subprocess.run(argv, check=True, capture_output=True, timeout=180)
         return time.perf_counter() - start
 
 

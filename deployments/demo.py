@@ -25,7 +25,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 from deployments.local_stack import LocalStack
-from deployments.prefect_queries import runs_of_workspace, set_variable
+from deployments.prefect_queries import set_variable, wait_until_finished
 from deployments.processes import ServiceStartError, free_port
 from events import route_for
 
@@ -54,20 +54,6 @@ def _start_receiver() -> tuple[HTTPServer, str]:
     server = HTTPServer(("127.0.0.1", port), _WebhookReceiver)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"json://127.0.0.1:{port}/glens-hook"
-
-
-def _runs(api_url: str, flow_name: str, run_id: str) -> list[dict]:
-    runs = runs_of_workspace(api_url, WORKSPACE, flow_name)
-    return [run for run in runs if run["parameters"]["event"]["payload"]["run_id"] == run_id]
-
-
-def _wait_terminal(api_url: str, flow_name: str, run_id: str, deadline: float) -> list[dict]:
-    while time.monotonic() < deadline:
-        runs = _runs(api_url, flow_name, run_id)
-        if runs and all(run["state"]["type"] in {"COMPLETED", "FAILED", "CRASHED"} for run in runs):
-            return runs
-        time.sleep(1)
-    return _runs(api_url, flow_name, run_id)
 
 
 def _publish_scenario(results_dir: Path, run_id: str) -> tuple[str, str]:
@@ -138,8 +124,12 @@ def main() -> int:
         run_id = "run_demo_" + datetime.now(UTC).strftime("%Y%m%d%H%M%S")
         _publish_scenario(stack.home.parent / "results" / WORKSPACE, run_id)
         deadline = time.monotonic() + TIMEOUT_SECONDS
-        reports = _wait_terminal(api_url, "generate-report", run_id, deadline)
-        notifications = _wait_terminal(api_url, "send-notifications", run_id, deadline)
+        reports = wait_until_finished(
+            api_url, WORKSPACE, "generate-report", run_id, TIMEOUT_SECONDS
+        )
+        notifications = wait_until_finished(
+            api_url, WORKSPACE, "send-notifications", run_id, max(deadline - time.monotonic(), 1)
+        )
         ok = _report(run_id, reports, notifications, _dead_letters())
         if ok and sys.stdin.isatty() and not os.environ.get("CI"):
             print(f"\nThe stack stays up: {stack.server.url} (Ctrl-C to stop)")

@@ -6,7 +6,13 @@ import os
 import sys
 from pathlib import Path
 
-from deployments.processes import ManagedProcess, ServiceStartError, free_port, port_open
+from deployments.processes import (
+    LocalService,
+    ManagedProcess,
+    ServiceStartError,
+    free_port,
+    port_open,
+)
 from events.catalog import CATALOG, Route
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -27,7 +33,7 @@ def function_argv(route: Route, port: int) -> list[str]:
     ]
 
 
-class FunctionServers:
+class FunctionServers(LocalService):
     """Start every catalog function on a free port; `urls` maps entry point -> base URL.
 
     `env` is what the functions read: PREFECT_API_URL (+ PREFECT_API_KEY or
@@ -75,9 +81,3 @@ class FunctionServers:
     def stop(self) -> None:
         for process in self.processes.values():
             process.stop()
-
-    def __enter__(self) -> FunctionServers:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()

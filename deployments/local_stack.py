@@ -15,7 +15,7 @@ from pathlib import Path
 from deployments.prefect_deployments import ROOT
 from deployments.prefect_server import PrefectServer
 from deployments.prefect_worker import PrefectWorker
-from deployments.processes import free_port, port_open
+from deployments.processes import LocalService, free_port, port_open
 from deployments.pubsub_emulator import PubSubEmulator
 from deployments.trigger_stack import TriggerStack
 
@@ -33,7 +33,7 @@ def _preferred_port(port: int) -> int:
 
 
 @dataclass
-class LocalStack:
+class LocalStack(LocalService):
     """Start with `start()`; `env` points any client (CLI, publisher, Prefect) at the stack."""
 
     home: Path = field(default_factory=stack_home)
@@ -82,9 +82,3 @@ class LocalStack:
         for part in (self.worker, self.triggers, self.server, self.emulator):
             if part is not None:
                 part.stop()
-
-    def __enter__(self) -> LocalStack:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()

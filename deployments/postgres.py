@@ -9,7 +9,13 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from deployments.processes import ManagedProcess, ServiceStartError, free_port, port_open
+from deployments.processes import (
+    LocalService,
+    ManagedProcess,
+    ServiceStartError,
+    free_port,
+    port_open,
+)
 
 
 def _binary(name: str) -> str:
@@ -26,7 +32,7 @@ def _unprivileged_uid() -> int | None:
     return pwd.getpwnam("nobody").pw_uid if os.geteuid() == 0 else None
 
 
-class ThrowawayPostgres:
+class ThrowawayPostgres(LocalService):
     """`start()` creates a cluster in `data_dir` and serves it on 127.0.0.1:`port`; `url` is the
     SQLAlchemy URL for Prefect (`postgresql+asyncpg://...`); `stop()` ends it."""
 
@@ -106,9 +112,3 @@ class ThrowawayPostgres:
     def stop(self) -> None:
         if self.process:
             self.process.stop()
-
-    def __enter__(self) -> ThrowawayPostgres:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()

@@ -3,11 +3,13 @@ benchmarks share (httpx only: usable where importing prefect would be too slow).
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import httpx
 
 PAGE = 200  # the server's largest page for /flow_runs/filter
+TERMINAL = frozenset({"COMPLETED", "FAILED", "CRASHED", "CANCELLED"})
 
 
 def runs_of_workspace(
@@ -28,6 +30,30 @@ def runs_of_workspace(
             runs += page
             if len(page) < PAGE:
                 return runs
+
+
+def runs_for_analyzer_run(
+    api_url: str, workspace_id: str, flow_name: str, run_id: str
+) -> list[dict[str, Any]]:
+    """The runs of one flow whose `event` parameter is about analyzer run `run_id`."""
+    return [
+        run
+        for run in runs_of_workspace(api_url, workspace_id, flow_name)
+        if run["parameters"]["event"]["payload"]["run_id"] == run_id
+    ]
+
+
+def wait_until_finished(
+    api_url: str, workspace_id: str, flow_name: str, run_id: str, timeout: float
+) -> list[dict[str, Any]]:
+    """Poll until runs_for_analyzer_run exist and all are terminal; what exists at timeout."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        runs = runs_for_analyzer_run(api_url, workspace_id, flow_name, run_id)
+        if runs and all(run["state"]["type"] in TERMINAL for run in runs):
+            return runs
+        time.sleep(1)
+    return runs_for_analyzer_run(api_url, workspace_id, flow_name, run_id)
 
 
 def set_variable(api_url: str, name: str, value: Any, timeout: float = 30.0) -> None:

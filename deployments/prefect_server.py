@@ -8,7 +8,7 @@ from pathlib import Path
 
 import httpx
 
-from deployments.processes import ManagedProcess, free_port
+from deployments.processes import LocalService, ManagedProcess, free_port
 
 OFFLINE_ENV = {
     # Offline machines: telemetry would only produce errors (and once a `database is locked`).
@@ -22,7 +22,7 @@ def prefect_env(api_url: str, home: Path) -> dict[str, str]:
     return {**OFFLINE_ENV, "PREFECT_API_URL": api_url, "PREFECT_HOME": str(home)}
 
 
-class PrefectServer:
+class PrefectServer(LocalService):
     """`prefect server start` on 127.0.0.1; `stop()` and `start()` again keep port and database.
 
     `database_url` (e.g. `postgresql+asyncpg://...`) replaces the default SQLite file under
@@ -84,9 +84,3 @@ class PrefectServer:
         """Stop the server by its process group."""
         if self.process:
             self.process.stop()
-
-    def __enter__(self) -> PrefectServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()

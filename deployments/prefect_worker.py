@@ -7,10 +7,10 @@ import sys
 from pathlib import Path
 
 from deployments.prefect_deployments import LOCAL_WORK_POOL, ROOT
-from deployments.processes import ManagedProcess
+from deployments.processes import LocalService, ManagedProcess
 
 
-class PrefectWorker:
+class PrefectWorker(LocalService):
     """`prefect worker start --pool glens-local` in its own process group (NOTES.md: a worker
     started from a backgrounded shell ignored SIGTERM), polling every second."""
 

@@ -8,7 +8,13 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from deployments.processes import ManagedProcess, ServiceStartError, free_port, port_open
+from deployments.processes import (
+    LocalService,
+    ManagedProcess,
+    ServiceStartError,
+    free_port,
+    port_open,
+)
 
 _DEFAULT_SDK_ROOTS = ("/usr/lib/google-cloud-sdk", "/usr/share/google-cloud-sdk")
 _RELATIVE_BINARY = Path("platform/pubsub-emulator/bin/cloud-pubsub-emulator")
@@ -42,7 +48,7 @@ def emulator_binary() -> Path:
     )
 
 
-class PubSubEmulator:
+class PubSubEmulator(LocalService):
     """Start with `start()`, point clients at it with `env` (PUBSUB_EMULATOR_HOST), `stop()`."""
 
     def __init__(self, log_dir: Path, port: int | None = None, project: str = "glens-local"):
@@ -78,9 +84,3 @@ class PubSubEmulator:
     def stop(self) -> None:
         """Stop the emulator (and its Java child) by process group."""
         self.process.stop()
-
-    def __enter__(self) -> PubSubEmulator:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()

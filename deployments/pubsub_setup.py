@@ -34,13 +34,6 @@ def subscription_path(settings: EventSettings, name: str) -> str:
     return f"projects/{settings.gcp_project}/subscriptions/{settings.topic_prefix}{name}"
 
 
-def dead_letter_subscription(route_topic: str) -> str:
-    """The pull subscription operators read a route's dead letters from (`glens dlq`)."""
-    from events.catalog import DEAD_LETTER_SUFFIX
-
-    return f"{route_topic}{DEAD_LETTER_SUFFIX}-sub"
-
-
 def push_endpoint(base_url: str, settings: EventSettings, topic: str) -> str:
     """The function URL a push subscription posts to. The `/projects/P/topics/T` path makes
     functions-framework give the converted CloudEvent a full `source`."""
@@ -109,7 +102,7 @@ def ensure_dead_letter_subscriptions(
     settings = settings or EventSettings()
     paths = {}
     for route in CATALOG:
-        path = subscription_path(settings, dead_letter_subscription(route.topic))
+        path = subscription_path(settings, route.dead_letter_subscription)
         with contextlib.suppress(AlreadyExists):
             subscriber.create_subscription(
                 name=path,

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from deployments.function_servers import FunctionServers
 from deployments.prefect_deployments import register_deployments
+from deployments.processes import LocalService
 from deployments.pubsub_setup import (
     MAX_DELIVERY_ATTEMPTS,
     ensure_push_subscriptions,
@@ -45,7 +46,7 @@ class PushTuning:
     function_env: dict[str, str] = field(default_factory=_local_function_env)
 
 
-class TriggerStack:
+class TriggerStack(LocalService):
     """Start with `start()`, stop with `stop()`; `functions.urls`, `subscriptions` after start."""
 
     def __init__(
@@ -107,9 +108,3 @@ class TriggerStack:
     def stop(self) -> None:
         if self.functions:
             self.functions.stop()
-
-    def __enter__(self) -> TriggerStack:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()

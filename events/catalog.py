@@ -51,6 +51,11 @@ class Route:
         return self.topic + DEAD_LETTER_SUFFIX
 
     @property
+    def dead_letter_subscription(self) -> str:
+        """Pull subscription on the dead-letter topic, where operators list and replay."""
+        return self.dead_letter_topic + "-sub"
+
+    @property
     def subscription(self) -> str:
         """The function's subscription on `topic`."""
         return f"{self.function}-sub"
@@ -61,6 +66,7 @@ class Route:
             "event_type": self.event_type,
             "topic": self.topic,
             "dead_letter_topic": self.dead_letter_topic,
+            "dead_letter_subscription": self.dead_letter_subscription,
             "subscription": self.subscription,
             "function": self.function,
             "entry_point": self.entry_point,

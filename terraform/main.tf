@@ -32,7 +32,7 @@ resource "google_pubsub_topic" "dead_letter" {
 resource "google_pubsub_subscription" "dead_letter_hold" {
   for_each = local.routes
 
-  name                       = "${var.topic_prefix}${each.value.dead_letter_topic}-sub"
+  name                       = "${var.topic_prefix}${each.value.dead_letter_subscription}"
   topic                      = google_pubsub_topic.dead_letter[each.key].id
   message_retention_duration = var.message_retention
   retain_acked_messages      = false

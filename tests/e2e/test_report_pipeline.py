@@ -11,7 +11,12 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from deployments.prefect_queries import runs_of_workspace, set_variable
+from deployments.prefect_queries import (
+    TERMINAL,
+    runs_for_analyzer_run,
+    set_variable,
+    wait_until_finished,
+)
 from events import RunResults, build_event, derived_event_id
 from events.examples import example_run_results
 from events.publisher import EventPublisher
@@ -20,23 +25,17 @@ from flows.targets import variable_name
 pytestmark = [pytest.mark.e2e, pytest.mark.report, pytest.mark.triggers]
 
 WORKSPACE = "ws_e2e"
-TERMINAL = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
-
-
-def _runs(api_url: str, flow_name: str, run_id: str) -> list[dict]:
-    runs = runs_of_workspace(api_url, WORKSPACE, flow_name)
-    return [run for run in runs if run["parameters"]["event"]["payload"]["run_id"] == run_id]
 
 
 def _wait_for(api: str, flow_name: str, run_id: str, timeout: float = 150) -> list[dict]:
-    deadline = time.monotonic() + timeout
-    runs: list[dict] = []
-    while time.monotonic() < deadline:
-        runs = _runs(api, flow_name, run_id)
-        if runs and all(run["state"]["type"] in TERMINAL for run in runs):
-            return runs
-        time.sleep(1)
-    pytest.fail(f"{flow_name} for {run_id} not finished after {timeout}s: {runs}")
+    runs = wait_until_finished(api, WORKSPACE, flow_name, run_id, timeout)
+    if not runs or any(run["state"]["type"] not in TERMINAL for run in runs):
+        pytest.fail(f"{flow_name} for {run_id} not finished after {timeout}s: {runs}")
+    return runs
+
+
+def _runs(api_url: str, flow_name: str, run_id: str) -> list[dict]:
+    return runs_for_analyzer_run(api_url, WORKSPACE, flow_name, run_id)
 
 
 @pytest.fixture

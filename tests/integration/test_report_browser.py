@@ -12,6 +12,7 @@ import pytest
 from events.examples import example_event, example_run_results
 from events.models import AnalyzeCompletedEvent, RunResults
 from flows.rendering import build_view, render_html
+from tests.browser import chromium_binary, screenshot_argv
 from tests.pngread import decode
 
 pytestmark = [pytest.mark.integration, pytest.mark.report]
@@ -22,10 +23,9 @@ FAIL_RED = (0xCF, 0x22, 0x2E)
 
 
 def _chromium() -> str:
-    for name in ("chromium", "chromium-browser"):
-        found = shutil.which(name)
-        if found:
-            return found
+    found = chromium_binary()
+    if found:
+        return found
     pytest.fail(
         "chromium is not installed, so the report cannot be checked in a real browser; "
         "`make browser` installs Debian's chromium (apt-get, needs root or sudo)",
@@ -46,20 +46,7 @@ def test_report_renders_in_headless_chromium(tmp_path):
     screenshot = tmp_path / "out.png"
 
     result = subprocess.run(
-        [
-            _chromium(),
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            f"--user-data-dir={tmp_path / 'profile'}",
-            f"--screenshot={screenshot}",
-            "--window-size=1280,2000",
-            html_file.as_uri(),
-        ],
+        screenshot_argv(_chromium(), html_file, screenshot, tmp_path / "profile"),
         capture_output=True,
         text=True,
         timeout=120,

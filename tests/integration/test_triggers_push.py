@@ -15,7 +15,7 @@ import pytest
 from google.cloud import pubsub_v1
 
 from deployments.prefect_queries import runs_of_workspace
-from deployments.pubsub_setup import dead_letter_subscription, subscription_path
+from deployments.pubsub_setup import subscription_path
 from events import EVENT_TYPES, event_to_json, parse_event, route_for
 from events.examples import example_event
 from events.publisher import EventPublisher
@@ -145,7 +145,7 @@ def test_poison_messages_land_on_the_dead_letter_topic_with_their_reason(
         publisher.publish(topic, data, poison_case=case, poison_batch=batch).result(timeout=30)
 
     subscriber = pubsub_v1.SubscriberClient()
-    dlq = subscription_path(settings, dead_letter_subscription(route.topic))
+    dlq = subscription_path(settings, route.dead_letter_subscription)
     received: dict[str, list] = {}
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and len(received) < len(poison):
@@ -229,7 +229,7 @@ def _dead_lettered_event_ids(event_ids: set[str]) -> set[str]:
     subscriber = pubsub_v1.SubscriberClient()
     found = set()
     for route in CATALOG:
-        path = subscription_path(settings, dead_letter_subscription(route.topic))
+        path = subscription_path(settings, route.dead_letter_subscription)
         response = subscriber.pull(subscription=path, max_messages=100, timeout=5)
         for m in response.received_messages:
             try:
