@@ -8,6 +8,8 @@ Deployments are registered even when their flow module does not exist yet: runs 
 
 from __future__ import annotations
 
+import random
+import time
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +50,24 @@ def parameter_schema(route: Route) -> dict[str, Any]:
     }
 
 
+def _post(
+    client: httpx.Client, path: str, body: dict[str, Any], attempts: int = 8
+) -> httpx.Response:
+    # A freshly started server on SQLite answers 503 `database is locked` while its own
+    # services write (seen on a fresh `make demo`): retry busy answers, with backoff.
+    for attempt in range(attempts):
+        try:
+            response = client.post(path, json=body)
+        except httpx.TransportError:
+            if attempt == attempts - 1:
+                raise
+        else:
+            if response.status_code not in (429, 500, 502, 503, 504) or attempt == attempts - 1:
+                return response
+        time.sleep(min(0.25 * 2**attempt, 4.0) * random.uniform(0.5, 1.0))
+    raise AssertionError("unreachable")
+
+
 def _ok(response: httpx.Response, what: str) -> Any:
     if response.status_code >= 400:
         raise RuntimeError(f"Prefect refused {what}: {response.status_code} {response.text[:300]}")
@@ -58,9 +78,10 @@ def ensure_work_pool(client: httpx.Client, name: str = LOCAL_WORK_POOL) -> None:
     """A `process` work pool with the process worker's default job template (idempotent)."""
     from prefect.workers.process import ProcessWorker  # deployments/ may import prefect
 
-    response = client.post(
+    response = _post(
+        client,
         "/work_pools/",
-        json={
+        {
             "name": name,
             "type": "process",
             "description": "glens local stack: flow runs as local processes",
@@ -85,7 +106,7 @@ def register_deployments(
     with httpx.Client(base_url=api_url.rstrip("/"), headers=headers, timeout=timeout) as client:
         ensure_work_pool(client, work_pool)
         for route in CATALOG:
-            flow = _ok(client.post("/flows/", json={"name": route.flow_name}), route.flow_name)
+            flow = _ok(_post(client, "/flows/", {"name": route.flow_name}), route.flow_name)
             body = {
                 "name": route.deployment_name,
                 "flow_id": flow["id"],
@@ -102,7 +123,7 @@ def register_deployments(
                 "description": route.description,
                 "paused": False,
             }
-            deployment = _ok(client.post("/deployments/", json=body), route.deployment)
+            deployment = _ok(_post(client, "/deployments/", body), route.deployment)
             ids[route.deployment] = deployment["id"]
     return ids
 
