@@ -29,7 +29,7 @@ _STATUS_ORDER = {"failed": 0, "skipped": 1, "passed": 2}
 
 @dataclass(frozen=True)
 class Segment:
-    """One outcome's part of the stacked bar."""
+    """One outcome's part of the stacked bar (x and width in percent of the panel)."""
 
     status: str
     count: int
@@ -83,10 +83,11 @@ def _segments(counts: dict[str, int]) -> list[Segment]:
     total = sum(counts.values())
     if total == 0:
         return []
+    # Percentages of the panel: the bar spans the page's width at any window size.
     out, x = [], 0.0
     for status in ("passed", "failed", "skipped"):
         if counts[status]:
-            width = CHART_WIDTH * counts[status] / total
+            width = 100 * counts[status] / total
             out.append(Segment(status, counts[status], round(x, 2), round(width, 2)))
             x += width
     return out

@@ -131,7 +131,7 @@ def test_outcome_chart_segments_fill_the_bar():
         ("failed", 3),
         ("skipped", 2),
     ]
-    assert sum(s.width for s in view.segments) == pytest.approx(640, abs=0.05)
+    assert sum(s.width for s in view.segments) == pytest.approx(100, abs=0.05)
     assert len(view.slowest) == 10
     assert view.slowest[0].duration_ms == max(t.duration_ms for t in view.tests)
 
