@@ -30,7 +30,7 @@ from events.models import (
     derived_event_id,
 )
 from flows.artifacts import artifact_key, failures_table, summary_markdown
-from flows.errors import retry_if_transient
+from flows.errors import PermanentError, retry_if_transient
 from flows.naming import current_run_name
 from flows.rendering import ReportView, build_view, render_html, render_markdown
 from flows.results import ResultsDocumentError, check_belongs_to, parse_run_results
@@ -81,8 +81,15 @@ def render_report(view: ReportView) -> RenderedReport:
 @task(name="store-report", cache_policy=NO_CACHE, **_TRANSIENT_RETRIES)
 def store_report(location: ReportLocation, rendered: RenderedReport) -> ReportLocation:
     """Write both reports to their deterministic location, overwriting a previous run's."""
-    write_text(location.html_uri, rendered.html, "text/html; charset=utf-8")
-    write_text(location.markdown_uri, rendered.markdown, "text/markdown; charset=utf-8")
+    try:
+        write_text(location.html_uri, rendered.html, "text/html; charset=utf-8")
+        write_text(location.markdown_uri, rendered.markdown, "text/markdown; charset=utf-8")
+    except FileNotFoundError as exc:
+        # On gs:// this is a missing bucket: a configuration error no retry fixes.
+        raise PermanentError(
+            f"cannot store the report at {location.html_uri}: the bucket or folder does not "
+            f"exist ({exc}); check GLENS_REPORTS_URL"
+        ) from None
     get_run_logger().info("Stored report at %s", location.html_uri)
     return location
 

@@ -48,16 +48,17 @@ def public_link(uri: str, base_url: str, public_url: str | None) -> str:
 def write_text(uri: str, text: str, content_type: str) -> None:
     """Write (or overwrite) one object; parent folders are created on local file systems."""
     fs, path = fsspec.core.url_to_fs(uri)
+    protocols = (fs.protocol,) if isinstance(fs.protocol, str) else tuple(fs.protocol)
+    if "gs" in protocols:
+        # No makedirs on GCS: it has no folders, and gcsfs' makedirs looks the bucket up, which
+        # needs storage.buckets.get (roles/storage.objectAdmin does not grant it). contentType
+        # is stored with the object so a browser renders the HTML instead of downloading it.
+        fs.pipe_file(path, text.encode(), content_type=content_type)
+        return
     parent = path.rsplit("/", 1)[0]
     if parent:
         fs.makedirs(parent, exist_ok=True)
-    protocols = (fs.protocol,) if isinstance(fs.protocol, str) else tuple(fs.protocol)
-    # gcsfs stores content_type as the object's metadata so a browser renders the HTML instead
-    # of downloading it; the local file system takes no such argument.
-    if "gs" in protocols:
-        fs.pipe_file(path, text.encode(), content_type=content_type)
-    else:
-        fs.pipe_file(path, text.encode())
+    fs.pipe_file(path, text.encode())
 
 
 def read_bytes(uri: str) -> bytes:

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from deployments.gcs_emulator import GCSFS_JSON_API_ONLY, GcsEmulator
 from deployments.prefect_server import OFFLINE_ENV, PrefectServer
 from deployments.pubsub_emulator import PubSubEmulator
 from tests.services import started
@@ -20,6 +21,7 @@ os.environ["PREFECT_HOME"] = tempfile.mkdtemp(prefix="glens-test-prefect-home-")
 os.environ["PREFECT_SERVER_ALLOW_EPHEMERAL_MODE"] = "false"
 os.environ.pop("PREFECT_API_URL", None)
 os.environ.pop("PREFECT_API_KEY", None)
+os.environ.update(GCSFS_JSON_API_ONLY)  # read when gcsfs is imported (deployments/gcs_emulator.py)
 
 
 def _set_env(values: dict[str, str]) -> dict[str, str | None]:
@@ -41,6 +43,21 @@ def pubsub_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PubSub
     """The official Pub/Sub emulator on a free port; PUBSUB_EMULATOR_HOST set for the session."""
     emulator = started(
         lambda: PubSubEmulator(tmp_path_factory.mktemp("pubsub")).start(), "Pub/Sub emulator"
+    )
+    saved = _set_env(emulator.env)
+    try:
+        yield emulator
+    finally:
+        emulator.stop()
+        _restore_env(saved)
+
+
+@pytest.fixture(scope="session")
+def gcs_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GcsEmulator]:
+    """A local Cloud Storage (JSON API) for `gs://` URLs; STORAGE_EMULATOR_HOST set for the
+    session. Buckets are created by the tests that use it."""
+    emulator = started(
+        lambda: GcsEmulator(tmp_path_factory.mktemp("gcs")).start(), "Cloud Storage emulator"
     )
     saved = _set_env(emulator.env)
     try:

@@ -16,16 +16,11 @@ from werkzeug import Request, Response
 from deployments.processes import free_port
 from events.examples import example_event
 
-pytestmark = [pytest.mark.integration, pytest.mark.report]
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _send_run_logs_before_the_server_stops(prefect_server):
-    """Flow-run logs are shipped in the background; send them while the server still runs."""
-    yield
-    from prefect.logging.handlers import APILogHandler
-
-    APILogHandler().flush()
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.report,
+    pytest.mark.usefixtures("flow_run_logs_sent"),
+]
 
 
 class Inbox:

@@ -8,41 +8,18 @@ from pathlib import Path
 
 import httpx
 import pytest
-from google.cloud import pubsub_v1
 
-from deployments.pubsub_setup import ensure_topics
-from events.catalog import route_for
 from events.examples import example_event, example_run_results
 from events.models import derived_event_id
 from events.parsing import parse_event
-from events.settings import EventSettings
+from tests.prefect_helpers import task_run_named
 from tests.pubsub_helpers import pull_messages
 
-pytestmark = [pytest.mark.integration, pytest.mark.report]
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _send_run_logs_before_the_server_stops(prefect_server):
-    """Flow-run logs are shipped in the background; send them while the server still runs."""
-    yield
-    from prefect.logging.handlers import APILogHandler
-
-    APILogHandler().flush()
-
-
-@pytest.fixture(scope="module")
-def reports_subscription(pubsub_emulator):
-    """Our own pull subscription on glens-reports (the notification function uses push)."""
-    settings = EventSettings()
-    ensure_topics(pubsub_v1.PublisherClient(), settings)
-    subscriber = pubsub_v1.SubscriberClient()
-    path = subscriber.subscription_path(settings.gcp_project, f"report-it-{uuid.uuid4().hex[:8]}")
-    subscriber.create_subscription(
-        name=path, topic=settings.topic_path(route_for("report.generated").topic)
-    )
-    yield subscriber, path
-    subscriber.delete_subscription(subscription=path)
-    subscriber.close()
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.report,
+    pytest.mark.usefixtures("flow_run_logs_sent"),
+]
 
 
 @pytest.fixture
@@ -171,12 +148,6 @@ def test_missing_or_malformed_document_fails_without_retries(
     state = generate_report(event=event, return_state=True)
     assert state.is_failed()
     assert reason in state.message or reason in str(state.result(raise_on_failure=False))
-    task_runs = _api(
-        prefect_server,
-        "POST",
-        "/task_runs/filter",
-        {"flow_runs": {"id": {"any_": [str(state.state_details.flow_run_id)]}}},
-    )
-    (load,) = [t for t in task_runs if t["name"].startswith("load-run-results")]
+    load = task_run_named(prefect_server.api_url, state, "load-run-results")
     assert load["run_count"] == 1, "a permanent error must not be retried"
     assert not (reports_dir / "ws_it_bad").exists()
