@@ -181,3 +181,39 @@ def test_workspace_without_targets_completes_with_a_clear_log_line(prefect_serve
     logs = _flow_logs(prefect_server, state.state_details.flow_run_id)
     assert "No notification targets for workspace ws_it_nobody" in logs
     assert "'glens_notify_ws_it_nobody'" in logs
+
+
+def test_ledger_on_cloud_storage_block_sends_once_across_reruns(
+    prefect_server, gcs_emulator, httpserver, notify_env, monkeypatch
+):
+    """The production set-up: workers share the ledger through a RemoteFileSystem block on
+    gs:// (here the local Cloud Storage), not a local folder."""
+    import fsspec
+    from prefect.filesystems import RemoteFileSystem
+
+    from flows.notification import send_notifications
+
+    fs = fsspec.filesystem("gs", token="anon")
+    bucket = f"glens-it-ledger-{uuid.uuid4().hex[:8]}"
+    fs.mkdir(bucket)
+    RemoteFileSystem(basepath=f"gs://{bucket}/notifications").save(
+        "glens-it-ledger", overwrite=True
+    )
+    monkeypatch.setenv("GLENS_NOTIFY_LEDGER_BLOCK", "remote-file-system/glens-it-ledger")
+    httpserver.expect_request("/gcs-hook", method="POST").respond_with_data("ok")
+    _set_targets(
+        "ws_it_gcs_ledger", [httpserver.url_for("/gcs-hook").replace("http://", "json://")]
+    )
+    event = _event("ws_it_gcs_ledger")
+
+    first = send_notifications(event=event, return_state=True)
+    assert first.is_completed(), first.message
+    assert len(first.result()["sent"]) == 1
+    fs.invalidate_cache()
+    records = fs.find(f"{bucket}/notifications")
+    assert len(records) == 1 and event["event_id"] in records[0]
+
+    again = send_notifications(event=event, return_state=True)
+    assert again.is_completed(), again.message
+    assert again.result() == {"sent": [], "already_sent": first.result()["sent"]}
+    assert len(httpserver.log) == 1
