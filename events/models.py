@@ -372,3 +372,22 @@ class RunResults(_Closed):
 def derived_event_id(cause_event_id: uuid.UUID, event_type: str) -> uuid.UUID:
     """Deterministic id of a follow-up event, so that a re-run publishes the same event."""
     return uuid.uuid5(cause_event_id, event_type)
+
+
+def run_name_of(event: Any) -> str:
+    """The name of the flow run an event starts: `{event_type} {workspace_id} {run_id}` (the
+    event id's first 8 characters when the payload has no run_id).
+
+    One definition for both sides: the trigger names the runs it creates, and Prefect applies
+    the flow's `flow_run_name` to every run, so the flow must give the very same name. `event`
+    is a model or its JSON-ready dict (what a flow run's parameters hold).
+    """
+    if isinstance(event, dict):
+        event_type, workspace = event.get("event_type", "?"), event.get("workspace_id", "?")
+        run_id = (event.get("payload") or {}).get("run_id")
+        event_id = str(event.get("event_id", "?"))
+    else:
+        event_type, workspace = event.event_type, event.workspace_id
+        run_id = getattr(event.payload, "run_id", None)
+        event_id = str(event.event_id)
+    return f"{event_type} {workspace} {run_id or event_id[:8]}"

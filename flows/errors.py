@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 from google.api_core import exceptions as gexc
+from prefect.tasks import exponential_backoff
 
 
 class TransientError(RuntimeError):
@@ -79,3 +80,14 @@ def retry_if_transient(task: Any, task_run: Any, state: Any) -> bool:
     if exc is None:
         exc = state.result(raise_on_failure=False)
     return isinstance(exc, BaseException) and is_transient(exc)
+
+
+# The retry policy of the tasks that touch storage, Prefect or Pub/Sub, declared once:
+# exponential backoff (1 s, 2 s, 4 s) with +-50% jitter so that many runs failing together (a
+# storage blip) do not retry in lock-step; only transient errors are retried.
+TRANSIENT_RETRIES: dict[str, Any] = dict(
+    retries=3,
+    retry_delay_seconds=exponential_backoff(backoff_factor=1),
+    retry_jitter_factor=0.5,
+    retry_condition_fn=retry_if_transient,
+)

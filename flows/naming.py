@@ -1,23 +1,12 @@
-"""Flow-run names. The trigger names the runs it creates; Prefect applies a flow's
-`flow_run_name` to every run, so ours gives the very same name (a triggered run keeps its name)
-and a manual run from the UI or CLI is named the same way. A unit test guards the two."""
+"""Flow-run names: the flows name every run exactly as the trigger does (`run_name_of`, defined
+once in the contract), so a triggered run keeps its name and a manual run from the UI or CLI is
+named the same way."""
 
 from __future__ import annotations
 
-from typing import Any
+from events.models import run_name_of
 
-
-def run_name_of(event: Any) -> str:
-    """`{event_type} {workspace_id} {run_id}` (the event id's first 8 characters without one)."""
-    if isinstance(event, dict):
-        event_type, workspace = event.get("event_type", "?"), event.get("workspace_id", "?")
-        run_id = (event.get("payload") or {}).get("run_id")
-        event_id = str(event.get("event_id", "?"))
-    else:
-        event_type, workspace = event.event_type, event.workspace_id
-        run_id = getattr(event.payload, "run_id", None)
-        event_id = str(event.event_id)
-    return f"{event_type} {workspace} {run_id or event_id[:8]}"
+__all__ = ["current_run_name", "run_name_of"]
 
 
 def current_run_name() -> str:

@@ -29,7 +29,7 @@ from prefect.variables import Variable
 
 from events.catalog import route_for
 from events.models import ReportGeneratedEvent
-from flows.errors import PermanentError, TransientError, retry_if_transient
+from flows.errors import TRANSIENT_RETRIES, PermanentError, TransientError, retry_if_transient
 from flows.message import Message, format_message
 from flows.naming import current_run_name
 from flows.settings import FlowSettings
@@ -43,14 +43,7 @@ class NotificationDeliveryError(RuntimeError):
     """At least one target could not be notified after its retries."""
 
 
-@task(
-    name="load-notification-targets",
-    cache_policy=NO_CACHE,
-    retries=3,
-    retry_delay_seconds=exponential_backoff(backoff_factor=1),
-    retry_jitter_factor=0.5,
-    retry_condition_fn=retry_if_transient,
-)
+@task(name="load-notification-targets", cache_policy=NO_CACHE, **TRANSIENT_RETRIES)
 def load_targets(workspace_id: str) -> list[Target]:
     """Read the workspace's targets from its Prefect Variable (read at run time: no redeploy)."""
     name = variable_name(workspace_id)

@@ -20,7 +20,6 @@ from prefect.artifacts import (
     create_table_artifact,
 )
 from prefect.cache_policies import NO_CACHE
-from prefect.tasks import exponential_backoff
 
 from events.catalog import route_for
 from events.models import (
@@ -30,7 +29,7 @@ from events.models import (
     derived_event_id,
 )
 from flows.artifacts import artifact_key, failures_table, summary_markdown
-from flows.errors import PermanentError, retry_if_transient
+from flows.errors import TRANSIENT_RETRIES, PermanentError
 from flows.naming import current_run_name
 from flows.rendering import ReportView, build_view, render_html, render_markdown
 from flows.results import ResultsDocumentError, check_belongs_to, parse_run_results
@@ -39,15 +38,6 @@ from flows.storage import ReportLocation, read_bytes, report_location, write_tex
 
 ROUTE = route_for("analyze.completed")
 FOLLOW_UP = "report.generated"
-
-# Declared once: exponential backoff (1 s, 2 s, 4 s) with +-50% jitter so that many runs failing
-# together (a storage blip) do not retry in lock-step; only transient errors are retried.
-_TRANSIENT_RETRIES = dict(
-    retries=3,
-    retry_delay_seconds=exponential_backoff(backoff_factor=1),
-    retry_jitter_factor=0.5,
-    retry_condition_fn=retry_if_transient,
-)
 
 
 @dataclass(frozen=True)
@@ -58,7 +48,7 @@ class RenderedReport:
     markdown: str
 
 
-@task(name="load-run-results", cache_policy=NO_CACHE, **_TRANSIENT_RETRIES)
+@task(name="load-run-results", cache_policy=NO_CACHE, **TRANSIENT_RETRIES)
 def load_run_results(results_uri: str) -> RunResults:
     """Read and validate the run-results document at `results_uri` (file://, gs://, ...).
 
@@ -78,7 +68,7 @@ def render_report(view: ReportView) -> RenderedReport:
     return RenderedReport(html=render_html(view), markdown=render_markdown(view))
 
 
-@task(name="store-report", cache_policy=NO_CACHE, **_TRANSIENT_RETRIES)
+@task(name="store-report", cache_policy=NO_CACHE, **TRANSIENT_RETRIES)
 def store_report(location: ReportLocation, rendered: RenderedReport) -> ReportLocation:
     """Write both reports to their deterministic location, overwriting a previous run's."""
     try:
@@ -141,7 +131,7 @@ def build_report_generated(
     )
 
 
-@task(name="publish-report-generated", cache_policy=NO_CACHE, **_TRANSIENT_RETRIES)
+@task(name="publish-report-generated", cache_policy=NO_CACHE, **TRANSIENT_RETRIES)
 def publish_report_generated(event: ReportGeneratedEvent) -> str:
     """Publish `report.generated` to Pub/Sub and wait for the ack; return the message id."""
     # Imported here: google-cloud-pubsub is only needed by this step.

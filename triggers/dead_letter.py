@@ -78,10 +78,6 @@ class DeadLetterSink:
                 self._client = pubsub_v1.PublisherClient()
         return self._client, self._settings
 
-    def topic_path(self, topic: str) -> str:
-        """Full path of a catalog topic in this project and environment."""
-        return self._ready()[1].topic_path(topic)
-
     def publish(self, topic: str, data: bytes, attributes: dict[str, str]) -> str:
         """Publish; return the new message id. Raises on failure (the caller nacks)."""
         client, settings = self._ready()

@@ -16,6 +16,7 @@ import time
 from typing import Any
 
 from events.catalog import BY_ENTRY_POINT, Route
+from events.models import run_name_of
 from events.parsing import EventValidationError, event_to_json, parse_event
 from triggers.config import TriggerConfig
 from triggers.dead_letter import DeadLetterSink, dead_letter_attributes
@@ -27,17 +28,15 @@ from triggers.errors import (
     WrongEventType,
 )
 from triggers.logs import JsonLogger
-from triggers.message import PubSubMessage, read_message
+from triggers.message import PubSubMessage, read_message, undecoded_message
 from triggers.prefect_api import PrefectApi
 
 
 def flow_run_request(event: Any) -> dict[str, Any]:
     """The create_flow_run body: the event as the flow's one parameter, tags, a readable name,
     and idempotency_key = event_id (a redelivery gets the same run back)."""
-    run_id = getattr(event.payload, "run_id", None)
-    subject = run_id or str(event.event_id)[:8]
     return {
-        "name": f"{event.event_type} {event.workspace_id} {subject}",
+        "name": run_name_of(event),
         "parameters": {"event": json.loads(event_to_json(event))},
         "tags": [f"event_type:{event.event_type}", f"workspace:{event.workspace_id}"],
         "idempotency_key": str(event.event_id),
@@ -77,11 +76,9 @@ class Dispatcher:
             message = read_message(cloud_event)
             event = self._parse(route, message)
         except MalformedMessage as exc:
-            raw = _raw_data(cloud_event)
-            ce_id = _ce_id(cloud_event)
-            return self._dead_letter(route, PubSubMessage(raw, message_id=ce_id), exc, None)
+            return self._dead_letter(route, undecoded_message(cloud_event), exc, None)
         except PermanentError as exc:
-            return self._dead_letter(route, message, exc, getattr(exc, "event", None))
+            return self._dead_letter(route, message, exc, exc.event)
         fields = {
             "function": route.function,
             "event_id": str(event.event_id),
@@ -100,7 +97,7 @@ class Dispatcher:
             self.log.warning(
                 f"Prefect not reachable now, Pub/Sub will redeliver: {exc}",
                 outcome="retry",
-                attempts=getattr(exc, "attempts", None),
+                attempts=exc.attempts,
                 duration_ms=_ms(started),
                 **fields,
             )
@@ -125,16 +122,17 @@ class Dispatcher:
         try:
             event = parse_event(message.data)
         except EventValidationError as exc:
-            error = PermanentError(VALIDATION_REASONS.get(exc.kind, "schema_violation"), str(exc))
-            error.error_class = "EventValidationError"  # type: ignore[attr-defined]
-            raise error from None
+            raise PermanentError(
+                VALIDATION_REASONS.get(exc.kind, "schema_violation"),
+                str(exc),
+                error_class="EventValidationError",
+            ) from None
         if event.event_type != route.event_type:
-            error = WrongEventType(
+            raise WrongEventType(
                 f"{route.function} serves {route.event_type}, got {event.event_type} "
-                f"(check the subscription of topic {route.topic})"
+                f"(check the subscription of topic {route.topic})",
+                event,
             )
-            error.event = event  # type: ignore[attr-defined]
-            raise error
         return event
 
     def _dead_letter(
@@ -150,7 +148,7 @@ class Dispatcher:
             "reason": exc.reason,
             "dead_letter_topic": route.dead_letter_topic,
         }
-        error_class = getattr(exc, "error_class", type(exc).__name__)
+        error_class = exc.error_class
         attributes = dead_letter_attributes(
             attrs,
             reason=exc.reason,
@@ -183,19 +181,3 @@ class Dispatcher:
 
 def _ms(started: float) -> int:
     return int((time.monotonic() - started) * 1000)
-
-
-def _ce_id(cloud_event: Any) -> str:
-    try:
-        return str(cloud_event["id"])
-    except (KeyError, TypeError):
-        return ""
-
-
-def _raw_data(cloud_event: Any) -> bytes:
-    data = getattr(cloud_event, "data", None)
-    if isinstance(data, bytes):
-        return data
-    if isinstance(data, str):
-        return data.encode()
-    return json.dumps(data, default=str).encode()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class TransientError(RuntimeError):
     """Worth retrying: Prefect unreachable, timed out, 5xx (SQLite's 503 included) or 429.
@@ -17,17 +19,24 @@ class TransientError(RuntimeError):
         # busy: the server answered (503/429/...) and will likely take the next try within
         # milliseconds (SQLite's lock); not busy: unreachable or timed out, worth waiting.
         self.busy = busy
+        self.attempts: int | None = None  # set by the in-function retry when it gives up
 
 
 class PermanentError(Exception):
     """Retrying cannot help; the message goes to the dead-letter topic and is acked.
 
-    `reason` is the machine-readable cause written to the dead-letter message's attributes.
+    `reason` is the machine-readable cause written to the dead-letter message's attributes,
+    `error_class` the class named there (default: this one's), `event` the parsed event when
+    the failure came after parsing (its ids go into the log line).
     """
 
-    def __init__(self, reason: str, message: str):
+    def __init__(
+        self, reason: str, message: str, *, error_class: str | None = None, event: Any = None
+    ):
         super().__init__(message)
         self.reason = reason
+        self.error_class = error_class or type(self).__name__
+        self.event = event
 
 
 class MalformedMessage(PermanentError):
@@ -40,8 +49,8 @@ class MalformedMessage(PermanentError):
 class WrongEventType(PermanentError):
     """A valid event of a type this function does not serve (a mis-wired subscription)."""
 
-    def __init__(self, message: str):
-        super().__init__("wrong_type", message)
+    def __init__(self, message: str, event: Any):
+        super().__init__("wrong_type", message, event=event)
 
 
 class PrefectRejected(PermanentError):

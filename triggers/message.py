@@ -41,20 +41,16 @@ def _push_subscription() -> str:
     return ""
 
 
-def _topic_of(cloud_event: Any) -> str:
-    try:
-        source = cloud_event["source"] or ""
-    except (KeyError, TypeError):
-        return ""
-    marker = "/topics/"
-    return source.split(marker, 1)[1] if marker in source else ""
-
-
 def _attr(cloud_event: Any, name: str) -> str:
     try:
         return str(cloud_event[name] or "")
     except (KeyError, TypeError):
         return ""
+
+
+def _topic_of(cloud_event: Any) -> str:
+    source, marker = _attr(cloud_event, "source"), "/topics/"
+    return source.split(marker, 1)[1] if marker in source else ""
 
 
 def read_message(cloud_event: Any) -> PubSubMessage:
@@ -95,3 +91,13 @@ def read_message(cloud_event: Any) -> PubSubMessage:
         subscription=str(data.get("subscription") or _push_subscription()),
         topic=topic,
     )
+
+
+def undecoded_message(cloud_event: Any) -> PubSubMessage:
+    """The delivery as it came, for one `read_message` could not read: dead-lettered as is."""
+    data = getattr(cloud_event, "data", None)
+    if isinstance(data, str):
+        data = data.encode()
+    elif not isinstance(data, bytes):
+        data = json.dumps(data, default=str).encode()
+    return PubSubMessage(data, message_id=_attr(cloud_event, "id"))

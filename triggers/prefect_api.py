@@ -113,7 +113,7 @@ class PrefectApi:
                 delay = max(delay, 0.01)
                 out_of_time = time.monotonic() + delay > deadline
                 if attempt >= self.config.retry_attempts or out_of_time:
-                    exc.attempts = attempt  # type: ignore[attr-defined]
+                    exc.attempts = attempt
                     raise
                 self.sleep(delay)
 
