@@ -20,7 +20,8 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from deployments import ROOT
+
 SAMPLES = 9
 
 HELLO = """

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from deployments.pubsub_setup import subscription_path
 from events.catalog import CATALOG, Route
 from events.settings import EventSettings
 from triggers.dead_letter import DLQ_PREFIX, REASON, SOURCE_TOPIC
@@ -112,7 +111,7 @@ def pull_dead_letters(
     """
     count = 0
     for route in routes:
-        path = subscription_path(settings, route.dead_letter_subscription)
+        path = settings.subscription_path(route.dead_letter_subscription)
         while count < limit:
             response = subscriber.pull(
                 subscription=path, max_messages=min(100, limit - count), timeout=timeout

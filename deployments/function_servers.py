@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
 
+from deployments import ROOT
 from deployments.processes import (
     LocalService,
     ManagedProcess,
@@ -15,7 +17,6 @@ from deployments.processes import (
 )
 from events.catalog import CATALOG, Route
 
-ROOT = Path(__file__).resolve().parents[1]
 MAIN = ROOT / "triggers" / "main.py"
 
 
@@ -77,6 +78,11 @@ class FunctionServers(LocalService):
     def log(self, entry_point: str) -> Path:
         """The log file of one function (its JSON lines and functions-framework's stderr)."""
         return self.processes[entry_point].log_path
+
+    def log_entries(self, entry_point: str) -> list[dict]:
+        """The structured (JSON) lines one function has logged so far."""
+        lines = self.log(entry_point).read_text(errors="replace").splitlines()
+        return [json.loads(line) for line in lines if line.startswith("{")]
 
     def stop(self) -> None:
         for process in self.processes.values():

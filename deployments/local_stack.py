@@ -12,7 +12,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from deployments.prefect_deployments import ROOT
+from deployments import ROOT
 from deployments.prefect_server import PrefectServer
 from deployments.prefect_worker import PrefectWorker
 from deployments.processes import LocalService, free_port, port_open

@@ -10,9 +10,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from deployments import ROOT
 from events.catalog import BY_ENTRY_POINT, CATALOG, Route
 
-ROOT = Path(__file__).resolve().parents[1]
 # The events modules on the functions' import path (schemas.py, publisher.py and examples.py
 # are for the API side and tooling, and would pull in yaml).
 EVENTS_MODULES = ("__init__.py", "catalog.py", "models.py", "parsing.py", "settings.py")

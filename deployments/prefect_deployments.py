@@ -16,11 +16,10 @@ from typing import Any
 import httpx
 import yaml
 
+from deployments import LOCAL_WORK_POOL, ROOT
 from events.catalog import CATALOG, Route
 
-ROOT = Path(__file__).resolve().parents[1]
 PREFECT_YAML = ROOT / "prefect.yaml"
-LOCAL_WORK_POOL = "glens-local"
 PRODUCTION_WORK_POOL = "glens-cloud-run"
 PRODUCTION_WORKDIR = "/opt/prefect/glens-flows"
 

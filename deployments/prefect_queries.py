@@ -12,11 +12,16 @@ PAGE = 200  # the server's largest page for /flow_runs/filter
 TERMINAL = frozenset({"COMPLETED", "FAILED", "CRASHED", "CANCELLED"})
 
 
+def workspace_filter(workspace_id: str) -> dict[str, Any]:
+    """The flow-run filter of one workspace: the trigger tags every run `workspace:<id>`."""
+    return {"flow_runs": {"tags": {"all_": [f"workspace:{workspace_id}"]}}}
+
+
 def runs_of_workspace(
     api_url: str, workspace_id: str, flow_name: str | None = None, timeout: float = 30.0
 ) -> list[dict[str, Any]]:
     """Every flow run tagged `workspace:<id>` (optionally of one flow), all pages."""
-    query: dict[str, Any] = {"flow_runs": {"tags": {"all_": [f"workspace:{workspace_id}"]}}}
+    query = workspace_filter(workspace_id)
     if flow_name:
         query["flows"] = {"name": {"any_": [flow_name]}}
     runs: list[dict[str, Any]] = []
@@ -30,6 +35,27 @@ def runs_of_workspace(
             runs += page
             if len(page) < PAGE:
                 return runs
+
+
+def count_runs_of_workspace(client: httpx.Client, api_url: str, workspace_id: str) -> int:
+    """How many runs the workspace has (one cheap call: for polling a burst)."""
+    response = client.post(f"{api_url}/flow_runs/count", json=workspace_filter(workspace_id))
+    response.raise_for_status()
+    return response.json()
+
+
+def wait_for_runs(
+    api_url: str, workspace_id: str, want: int, timeout: float
+) -> list[dict[str, Any]]:
+    """Poll until the workspace has at least `want` runs; what exists at timeout."""
+    deadline = time.monotonic() + timeout
+    runs: list[dict[str, Any]] = []
+    while time.monotonic() < deadline:
+        runs = runs_of_workspace(api_url, workspace_id)
+        if len(runs) >= want:
+            return runs
+        time.sleep(0.5)
+    return runs
 
 
 def runs_for_analyzer_run(

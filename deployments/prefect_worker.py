@@ -6,7 +6,7 @@ import os
 import sys
 from pathlib import Path
 
-from deployments.prefect_deployments import LOCAL_WORK_POOL, ROOT
+from deployments import LOCAL_WORK_POOL, ROOT
 from deployments.processes import LocalService, ManagedProcess
 
 

@@ -1,20 +1,27 @@
-"""Create the catalog's Pub/Sub resources (topics and dead-letter topics); idempotent."""
+"""Create the catalog's Pub/Sub resources (topics and dead-letter topics); idempotent.
+
+google-cloud-pubsub is imported where it is used: importing this module (the CLI, the demo, the
+dead-letter tools) costs nothing until a resource is created.
+"""
 
 from __future__ import annotations
 
 import contextlib
-
-from google.api_core.exceptions import AlreadyExists
-from google.cloud import pubsub_v1
+from typing import TYPE_CHECKING
 
 from events.catalog import CATALOG
 from events.settings import EventSettings
+
+if TYPE_CHECKING:
+    from google.cloud import pubsub_v1
 
 
 def ensure_topics(
     publisher: pubsub_v1.PublisherClient, settings: EventSettings | None = None
 ) -> list[str]:
     """Create every catalog topic and its dead-letter topic if missing; return their paths."""
+    from google.api_core.exceptions import AlreadyExists
+
     settings = settings or EventSettings()
     paths = []
     for route in CATALOG:
@@ -27,11 +34,6 @@ def ensure_topics(
 
 
 MAX_DELIVERY_ATTEMPTS = 5
-
-
-def subscription_path(settings: EventSettings, name: str) -> str:
-    """Full path of a subscription; the topic prefix applies to subscriptions too (terraform)."""
-    return f"projects/{settings.gcp_project}/subscriptions/{settings.topic_prefix}{name}"
 
 
 def push_endpoint(base_url: str, settings: EventSettings, topic: str) -> str:
@@ -60,6 +62,8 @@ def ensure_push_subscriptions(
     messages that failed twice under a retry policy (never redelivered, never dead-lettered;
     measured in docs/triggers.md), so the local stack goes without it. Production keeps it.
     """
+    from google.api_core.exceptions import AlreadyExists
+    from google.cloud import pubsub_v1
     from google.protobuf import duration_pb2
 
     settings = settings or EventSettings()
@@ -67,7 +71,7 @@ def ensure_push_subscriptions(
     for route in CATALOG:
         if route.entry_point not in endpoints:
             continue
-        path = subscription_path(settings, route.subscription)
+        path = settings.subscription_path(route.subscription)
         push_config = pubsub_v1.types.PushConfig(
             push_endpoint=push_endpoint(endpoints[route.entry_point], settings, route.topic)
         )
@@ -99,10 +103,12 @@ def ensure_dead_letter_subscriptions(
     subscriber: pubsub_v1.SubscriberClient, settings: EventSettings | None = None
 ) -> dict[str, str]:
     """A pull subscription on every dead-letter topic; event_type -> its path."""
+    from google.api_core.exceptions import AlreadyExists
+
     settings = settings or EventSettings()
     paths = {}
     for route in CATALOG:
-        path = subscription_path(settings, route.dead_letter_subscription)
+        path = settings.subscription_path(route.dead_letter_subscription)
         with contextlib.suppress(AlreadyExists):
             subscriber.create_subscription(
                 name=path,

@@ -57,14 +57,16 @@ class TriggerStack(LocalService):
         pubsub_env: dict[str, str],
         settings: EventSettings | None = None,
         tuning: PushTuning | None = None,
-        register: bool = True,
+        registry_url: str | None = None,
     ):
+        """`registry_url`: the Prefect API the deployments are registered on, when it is not
+        `prefect_api_url` (the tests put a fault-injecting proxy between functions and server)."""
         self.log_dir = log_dir
         self.prefect_api_url = prefect_api_url
         self.pubsub_env = pubsub_env
         self.settings = settings or EventSettings()
         self.tuning = tuning or PushTuning()
-        self.register = register
+        self.registry_url = registry_url or prefect_api_url
         self.functions: FunctionServers | None = None
         self.subscriptions: dict[str, str] = {}
         self.deployment_ids: dict[str, str] = {}
@@ -80,17 +82,16 @@ class TriggerStack(LocalService):
         }
 
     def start(self) -> TriggerStack:
+        """Register the deployments, start the functions, create topics and subscriptions."""
         from google.cloud import pubsub_v1
 
-        if self.register:
-            self.deployment_ids = register_deployments(self.prefect_api_url)
+        self.deployment_ids = register_deployments(self.registry_url)
         self.functions = FunctionServers(
             self.log_dir, self.function_env(), threads=self.tuning.threads
         ).start()
-        publisher = pubsub_v1.PublisherClient()
-        subscriber = pubsub_v1.SubscriberClient()
-        try:
+        with pubsub_v1.PublisherClient() as publisher:
             ensure_topics(publisher, self.settings)
+        with pubsub_v1.SubscriberClient() as subscriber:
             self.subscriptions = ensure_push_subscriptions(
                 subscriber,
                 self.functions.urls,
@@ -101,8 +102,6 @@ class TriggerStack(LocalService):
                 ack_deadline_seconds=self.tuning.ack_deadline_seconds,
                 retry_policy=self.tuning.retry_policy,
             )
-        finally:
-            subscriber.close()
         return self
 
     def stop(self) -> None:

@@ -25,3 +25,7 @@ class EventSettings(BaseSettings):
     def topic_path(self, topic: str) -> str:
         """Full Pub/Sub path of a catalog topic in this environment."""
         return f"projects/{self.gcp_project}/topics/{self.topic_prefix}{topic}"
+
+    def subscription_path(self, name: str) -> str:
+        """Full path of a subscription; the topic prefix applies to subscriptions too (terraform)."""
+        return f"projects/{self.gcp_project}/subscriptions/{self.topic_prefix}{name}"
