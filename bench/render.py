@@ -14,7 +14,6 @@ screenshotting the 10,000-test report against the 100-test one: "the HTML stays 
 from __future__ import annotations
 
 import html
-import shutil
 import statistics
 import subprocess
 import tempfile
@@ -51,12 +50,18 @@ def _baseline(results: RunResults) -> str:
     )
 
 
-def measure(size: int) -> dict[str, float | int]:
-    """Figures for one run size (5% failed, 2% skipped, like a run with real problems)."""
+def _inputs(size: int) -> tuple[AnalyzeCompletedEvent, RunResults]:
+    """A run of `size` tests, 5% failed and 2% skipped (like a run with real problems)."""
     event = AnalyzeCompletedEvent.model_validate(example_event("analyze.completed"))
     results = RunResults.model_validate(
         example_run_results(tests=size, failed=size // 20, skipped=size // 50)
     )
+    return event, results
+
+
+def measure(size: int) -> dict[str, float | int]:
+    """Figures for one run size."""
+    event, results = _inputs(size)
     repeats = 20 if size <= 1_000 else 7
     view = build_view(event, results)
     page = render_html(view)
@@ -89,11 +94,7 @@ def chromium_seconds(page: str) -> float:
 
 
 def _page(size: int) -> str:
-    event = AnalyzeCompletedEvent.model_validate(example_event("analyze.completed"))
-    results = RunResults.model_validate(
-        example_run_results(tests=size, failed=size // 20, skipped=size // 50)
-    )
-    return render_html(build_view(event, results))
+    return render_html(build_view(*_inputs(size)))
 
 
 def main() -> None:
@@ -110,7 +111,7 @@ def main() -> None:
             f"{f[f'render_markdown_ms_{size}']:>8} {f[f'render_baseline_join_ms_{size}']:>8} "
             f"{f[f'render_html_vs_join_ratio_{size}']:>6} {f[f'render_html_bytes_{size}'] / 1024:>9.0f}"
         )
-    if shutil.which("chromium"):
+    if chromium_binary():
         small = statistics.median(chromium_seconds(_page(100)) for _ in range(3))
         large = statistics.median(chromium_seconds(_page(10_000)) for _ in range(3))
         figures.update(

@@ -288,7 +288,6 @@ def up(*, keep_running: bool = True) -> int:
     keep_running
         Stay up until Ctrl-C (default); --no-keep-running starts, prints and stops (a check).
     """
-    import time
 
     from deployments.local_stack import LocalStack
     from deployments.processes import ServiceStartError
@@ -306,10 +305,8 @@ def up(*, keep_running: bool = True) -> int:
             print(f"function        {name:<18} {url}")
         print(f"logs            {stack.home / 'logs'}")
         print("clients:        " + " ".join(f"{k}={v}" for k, v in sorted(stack.env.items())))
-        while keep_running:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        pass
+        if keep_running:
+            stack.wait_for_interrupt()
     finally:
         stack.stop()
     return 0

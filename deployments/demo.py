@@ -26,7 +26,7 @@ from pathlib import Path
 
 from deployments.local_stack import LocalStack
 from deployments.prefect_queries import set_variable, wait_until_finished
-from deployments.processes import ServiceStartError, free_port
+from deployments.processes import ServiceStartError
 from events import route_for
 
 WORKSPACE = "ws_demo"
@@ -50,13 +50,12 @@ class _WebhookReceiver(BaseHTTPRequestHandler):
 
 
 def _start_receiver() -> tuple[HTTPServer, str]:
-    port = free_port()
-    server = HTTPServer(("127.0.0.1", port), _WebhookReceiver)
+    server = HTTPServer(("127.0.0.1", 0), _WebhookReceiver)  # port 0: no race for a free one
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"json://127.0.0.1:{port}/glens-hook"
+    return server, f"json://127.0.0.1:{server.server_address[1]}/glens-hook"
 
 
-def _publish_scenario(results_dir: Path, run_id: str) -> tuple[str, str]:
+def _publish_scenario(results_dir: Path, run_id: str) -> None:
     from events import RunResults, build_event
     from events.examples import example_run_results
     from events.publisher import EventPublisher
@@ -87,7 +86,6 @@ def _publish_scenario(results_dir: Path, run_id: str) -> tuple[str, str]:
         publisher.topic_path("analyze.completed"), b"{not json", event_type="analyze.completed"
     ).result(timeout=30)
     print(f"published a poison message (not JSON) to glens-analyze (message {poison})")
-    return result.event_id, str(path)
 
 
 def _dead_letters(timeout: float = 30.0) -> list[dict]:
@@ -104,8 +102,6 @@ def _dead_letters(timeout: float = 30.0) -> list[dict]:
 
 def main() -> int:
     """Run the demo; 0 when the report and the notification arrived and the poison was kept."""
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    os.environ.setdefault("DO_NOT_TRACK", "1")
     receiver, target = _start_receiver()
     stack = LocalStack()
     print("starting the local stack (Pub/Sub emulator, Prefect server, functions, worker)...")
@@ -133,11 +129,7 @@ def main() -> int:
         ok = _report(run_id, reports, notifications, _dead_letters())
         if ok and sys.stdin.isatty() and not os.environ.get("CI"):
             print(f"\nThe stack stays up: {stack.server.url} (Ctrl-C to stop)")
-            try:
-                while True:
-                    time.sleep(3600)
-            except KeyboardInterrupt:
-                pass
+            stack.wait_for_interrupt()
         return 0 if ok else 1
     finally:
         stack.stop()

@@ -184,19 +184,15 @@ def replay_dead_letters(
     from google.cloud import pubsub_v1
 
     settings = settings or EventSettings()
-    subscriber = pubsub_v1.SubscriberClient()
-    publisher = pubsub_v1.PublisherClient()
     results: list[ReplayResult] = []
-    try:
-        letters = list(pull_dead_letters(subscriber, settings, routes_for(topic), limit))
-        chosen = [
-            x
-            for x in letters
-            if (reason is None or x.reason == reason)
-            and (event_id is None or x.event_id == event_id)
-        ]
-        skipped = [x for x in letters if x not in chosen]
-        to_release = list(skipped)
+    with pubsub_v1.SubscriberClient() as subscriber, pubsub_v1.PublisherClient() as publisher:
+        chosen: list[DeadLetter] = []
+        to_release: list[DeadLetter] = []  # not chosen, or not re-published: stays there
+        for x in pull_dead_letters(subscriber, settings, routes_for(topic), limit):
+            wanted = (reason is None or x.reason == reason) and (
+                event_id is None or x.event_id == event_id
+            )
+            (chosen if wanted else to_release).append(x)
         for letter in chosen:
             if dry_run:
                 results.append(ReplayResult(letter))
@@ -217,5 +213,3 @@ def replay_dead_letters(
             results.append(ReplayResult(letter, new_message_id=new_id))
         release(subscriber, to_release)
         return results
-    finally:
-        subscriber.close()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -55,8 +54,12 @@ class FunctionServers(LocalService):
 
     def start(self, timeout: float = 30.0) -> FunctionServers:
         """Start all five, then wait for each port; ServiceStartError names the one that failed."""
-        env = {**os.environ, **self.env, "THREADS": str(self.threads), "PYTHONUNBUFFERED": "1"}
-        env.pop("PREFECT_HOME", None)  # the functions are not Prefect clients
+        env = {
+            **self.env,
+            "THREADS": str(self.threads),
+            "PYTHONUNBUFFERED": "1",
+            "PREFECT_HOME": None,  # the functions are not Prefect clients
+        }
         for route in CATALOG:
             port = self.ports[route.entry_point]
             self.processes[route.entry_point] = ManagedProcess(

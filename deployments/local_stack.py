@@ -9,6 +9,7 @@ and dead-letter subscriptions (TriggerStack) -> a process worker for the flows.
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,10 +41,10 @@ class LocalStack(LocalService):
     ui: bool = True
     database_url: str | None = None
     flow_env: dict[str, str] = field(default_factory=dict)
-    emulator: PubSubEmulator | None = None
-    server: PrefectServer | None = None
-    triggers: TriggerStack | None = None
-    worker: PrefectWorker | None = None
+    emulator: PubSubEmulator | None = field(default=None, init=False)
+    server: PrefectServer | None = field(default=None, init=False)
+    triggers: TriggerStack | None = field(default=None, init=False)
+    worker: PrefectWorker | None = field(default=None, init=False)
 
     @property
     def env(self) -> dict[str, str]:
@@ -76,6 +77,15 @@ class LocalStack(LocalService):
             self.stop()
             raise
         return self
+
+    @staticmethod
+    def wait_for_interrupt() -> None:
+        """Block until Ctrl-C (the stack keeps serving the UI and the functions meanwhile)."""
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            pass
 
     def stop(self) -> None:
         """Stop in reverse order; safe to call twice."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -67,8 +66,11 @@ class PrefectServer(LocalService):
     def start(self, timeout: float = 90.0) -> PrefectServer:
         """Start (migrating the database on first start) and wait until healthy."""
         self.home.mkdir(parents=True, exist_ok=True)
-        env = {**os.environ, **self.env, "PREFECT_SERVER_UI_ENABLED": str(self.ui).lower()}
-        env.pop("PREFECT_API_KEY", None)
+        env: dict[str, str | None] = {
+            **self.env,
+            "PREFECT_SERVER_UI_ENABLED": str(self.ui).lower(),
+            "PREFECT_API_KEY": None,
+        }
         if self.database_url:
             env["PREFECT_SERVER_DATABASE_CONNECTION_URL"] = self.database_url
         prefect_cli = Path(sys.executable).with_name("prefect")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -21,7 +20,7 @@ class PrefectWorker(LocalService):
             f"Prefect worker ({pool})",
             [str(cli), "worker", "start", "--pool", pool, "--type", "process"],
             log_dir / f"prefect-worker-{pool}.log",
-            env={**os.environ, **env, "PREFECT_WORKER_QUERY_SECONDS": "1"},
+            env={**env, "PREFECT_WORKER_QUERY_SECONDS": "1"},
             cwd=ROOT,
         )
 

@@ -56,20 +56,23 @@ class LocalService:
 
 
 class ManagedProcess:
-    """A background service in its own process group, logging to a file, stopped by PID."""
+    """A background service in its own process group, logging to a file, stopped by PID.
+
+    It inherits this process's environment with `env` on top; a None value unsets a variable.
+    """
 
     def __init__(
         self,
         name: str,
         argv: Sequence[str],
         log_path: Path,
-        env: dict[str, str] | None = None,
+        env: dict[str, str | None] | None = None,
         cwd: Path | None = None,
     ):
         self.name = name
         self.argv = list(argv)
         self.log_path = log_path
-        self.env = env
+        self.env = env or {}
         self.cwd = cwd
         self.proc: subprocess.Popen | None = None
 
@@ -81,13 +84,14 @@ class ManagedProcess:
         """Start and wait until `ready()`; raise ServiceStartError with the log's tail."""
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log = self.log_path.open("ab")
+        env = {**os.environ, **self.env}
         # Own session: signals reach the whole tree (the emulator's wrapper starts Java), and
         # the child does not inherit an ignored SIGINT from a backgrounded shell.
         self.proc = subprocess.Popen(
             self.argv,
             stdout=log,
             stderr=subprocess.STDOUT,
-            env=self.env,
+            env={k: v for k, v in env.items() if v is not None},
             cwd=self.cwd,
             start_new_session=True,
         )
