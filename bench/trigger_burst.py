@@ -33,6 +33,10 @@ N_EVENTS = int(os.environ.get("GLENS_BENCH_EVENTS", 500))
 # only collect 503s), PostgreSQL takes them. Each server accepts 4 deliveries at a time either
 # way (1 thread would idle in gunicorn's keep-alive wait between the emulator's pushes).
 MAX_CALLS = {"sqlite": 1, "postgres": 0}
+# The 500 runs stay SCHEDULED (no worker), and the server's late-runs service would start
+# rewriting them all 15 s later, in the middle of the next phase: on SQLite that is thousands
+# of `database is locked`. Off, so both phases meet the same quiet server.
+QUIET_SERVER = {"PREFECT_SERVER_SERVICES_LATE_RUNS_ENABLED": "false"}
 
 
 def _events(workspace: str) -> list:
@@ -123,7 +127,9 @@ def run_on(db: str, base: Path, emulator: PubSubEmulator) -> dict[str, float]:
     if db == "postgres":
         postgres = ThrowawayPostgres(base / "pg").start()
         database_url = postgres.url
-    server = PrefectServer(base / f"prefect-{db}", database_url=database_url).start(timeout=180)
+    server = PrefectServer(
+        base / f"prefect-{db}", database_url=database_url, settings=QUIET_SERVER
+    ).start(timeout=180)
     stack = None
     try:
         stack = TriggerStack(
@@ -167,11 +173,6 @@ def run_on(db: str, base: Path, emulator: PubSubEmulator) -> dict[str, float]:
 
 def main() -> dict:
     from bench.record import record
-
-    # The 500 runs stay SCHEDULED (no worker), and the server's late-runs service would start
-    # rewriting them all 15 s later, in the middle of the next phase: on SQLite that is
-    # thousands of `database is locked`. Off, so both phases meet the same quiet server.
-    os.environ["PREFECT_SERVER_SERVICES_LATE_RUNS_ENABLED"] = "false"
 
     base = Path(tempfile.mkdtemp(prefix="glens-bench-burst-"))
     emulator = PubSubEmulator(base / "pubsub").start()

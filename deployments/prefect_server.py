@@ -25,7 +25,7 @@ class PrefectServer(LocalService):
     """`prefect server start` on 127.0.0.1; `stop()` and `start()` again keep port and database.
 
     `database_url` (e.g. `postgresql+asyncpg://...`) replaces the default SQLite file under
-    `home`.
+    `home`; `settings` are further PREFECT_SERVER_* settings for this server only.
     """
 
     def __init__(
@@ -34,8 +34,10 @@ class PrefectServer(LocalService):
         port: int | None = None,
         database_url: str | None = None,
         ui: bool = False,
+        settings: dict[str, str] | None = None,
     ):
         self.home = home
+        self.settings = settings or {}
         self.port = port or free_port()
         self.database_url = database_url
         self.ui = ui
@@ -70,6 +72,7 @@ class PrefectServer(LocalService):
             **self.env,
             "PREFECT_SERVER_UI_ENABLED": str(self.ui).lower(),
             "PREFECT_API_KEY": None,
+            **self.settings,
         }
         if self.database_url:
             env["PREFECT_SERVER_DATABASE_CONNECTION_URL"] = self.database_url
