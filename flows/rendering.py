@@ -114,12 +114,12 @@ def _slowest(tests: list[TestResult]) -> list[SlowBar]:
 def build_view(event: AnalyzeCompletedEvent, results: RunResults | None) -> ReportView:
     """The report's view of a run: from the document when there is one, else the event's counts."""
     payload = event.payload
+    duration = payload.duration_ms
     if results is None:
         counts = {"passed": payload.passed, "failed": payload.failed, "skipped": payload.skipped}
         tests: list[TestResult] = []
         spec = payload.spec
         started = finished = None
-        duration = payload.duration_ms
     else:
         counts = results.counts()
         # failures first, then skips, then passes; the sort is stable so the analyzer's order
@@ -127,7 +127,6 @@ def build_view(event: AnalyzeCompletedEvent, results: RunResults | None) -> Repo
         tests = sorted(results.tests, key=lambda t: _STATUS_ORDER[t.status])
         spec = results.spec
         started, finished = results.started_at, results.finished_at
-        duration = payload.duration_ms
         if duration is None:
             duration = (finished - started).total_seconds() * 1000
     failed_tests = [t for t in tests if t.status == "failed"]
