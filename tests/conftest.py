@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
 
 import pytest
 
@@ -24,63 +26,50 @@ os.environ.pop("PREFECT_API_KEY", None)
 os.environ.update(GCSFS_JSON_API_ONLY)  # read when gcsfs is imported (deployments/gcs_emulator.py)
 
 
-def _set_env(values: dict[str, str]) -> dict[str, str | None]:
-    saved = {key: os.environ.get(key) for key in values}
-    os.environ.update(values)
-    return saved
-
-
-def _restore_env(saved: dict[str, str | None]) -> None:
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
+@contextmanager
+def _serving(start: Callable[[], Any], what: str) -> Iterator[Any]:
+    """The started service (see `started`), its `env` set, for the block; then stopped and
+    the environment restored."""
+    service = started(start, what)
+    with pytest.MonkeyPatch.context() as patch:
+        try:
+            for key, value in service.env.items():
+                patch.setenv(key, value)
+            yield service
+        finally:
+            service.stop()
 
 
 @pytest.fixture(scope="session")
 def pubsub_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PubSubEmulator]:
     """The official Pub/Sub emulator on a free port; PUBSUB_EMULATOR_HOST set for the session."""
-    emulator = started(
+    with _serving(
         lambda: PubSubEmulator(tmp_path_factory.mktemp("pubsub")).start(), "Pub/Sub emulator"
-    )
-    saved = _set_env(emulator.env)
-    try:
+    ) as emulator:
         yield emulator
-    finally:
-        emulator.stop()
-        _restore_env(saved)
 
 
 @pytest.fixture(scope="session")
 def gcs_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GcsEmulator]:
     """A local Cloud Storage (JSON API) for `gs://` URLs; STORAGE_EMULATOR_HOST set for the
     session. Buckets are created by the tests that use it."""
-    emulator = started(
+    with _serving(
         lambda: GcsEmulator(tmp_path_factory.mktemp("gcs")).start(), "Cloud Storage emulator"
-    )
-    saved = _set_env(emulator.env)
-    try:
+    ) as emulator:
         yield emulator
-    finally:
-        emulator.stop()
-        _restore_env(saved)
 
 
 @pytest.fixture(scope="session")
 def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrefectServer]:
     """A real Prefect server (SQLite) for the session; PREFECT_API_URL points at it."""
-    server = started(PrefectServer(tmp_path_factory.mktemp("prefect")).start, "Prefect server")
-    saved = _set_env(server.env)
-    from prefect.settings import PREFECT_API_URL, PREFECT_HOME, temporary_settings
+    with _serving(
+        PrefectServer(tmp_path_factory.mktemp("prefect")).start, "Prefect server"
+    ) as server:
+        from prefect.settings import PREFECT_API_URL, PREFECT_HOME, temporary_settings
 
-    # Prefect may have been imported (and its settings read) before this fixture ran.
-    with temporary_settings({PREFECT_API_URL: server.api_url, PREFECT_HOME: str(server.home)}):
-        try:
+        # Prefect may have been imported (and its settings read) before this fixture ran.
+        with temporary_settings({PREFECT_API_URL: server.api_url, PREFECT_HOME: str(server.home)}):
             yield server
-        finally:
-            server.stop()
-            _restore_env(saved)
 
 
 @pytest.fixture(scope="session")
@@ -103,18 +92,14 @@ def trigger_stack(
     """The push path for the session, all real: the five deployments registered on the
     Prefect server, the five functions served by functions-framework (talking to Prefect through
     the fault proxy), push subscriptions from the emulator to them, dead-letter subscriptions."""
-    from deployments.prefect_deployments import register_deployments
-    from deployments.trigger_stack import PushTuning, TriggerStack
+    from deployments.trigger_stack import TriggerStack
 
-    deployment_ids = register_deployments(prefect_server.api_url)
     stack = TriggerStack(
         tmp_path_factory.mktemp("functions"),
         prefect_api_url=prefect_fault_proxy.url,
         pubsub_env=pubsub_emulator.env,
-        tuning=PushTuning(),
-        register=False,  # registered above, on the server itself
+        registry_url=prefect_server.api_url,  # registered on the server itself, not the proxy
     )
-    stack.deployment_ids = deployment_ids
     started(stack.start, "trigger stack")
     yield stack
     stack.stop()

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from deployments.prefect_deployments import ROOT
+from deployments import ROOT
 
 pytestmark = [pytest.mark.e2e, pytest.mark.stack]
 

@@ -26,7 +26,8 @@ def flow_run_logs_sent(prefect_server) -> Iterator[None]:
 def reports_subscription(pubsub_emulator) -> Iterator[tuple[pubsub_v1.SubscriberClient, str]]:
     """Our own pull subscription on glens-reports (the notification function uses push)."""
     settings = EventSettings()
-    ensure_topics(pubsub_v1.PublisherClient(), settings)
+    with pubsub_v1.PublisherClient() as publisher:
+        ensure_topics(publisher, settings)
     subscriber = pubsub_v1.SubscriberClient()
     path = subscriber.subscription_path(settings.gcp_project, f"report-it-{uuid.uuid4().hex[:8]}")
     subscriber.create_subscription(

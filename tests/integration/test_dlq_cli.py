@@ -7,14 +7,13 @@ import time
 import uuid
 
 import pytest
-from google.cloud import pubsub_v1
 
 from deployments.cli import app
+from deployments.prefect_queries import runs_of_workspace, wait_for_runs
 from events import event_to_json, parse_event, route_for
 from events.examples import example_event
 from events.publisher import EventPublisher
 from events.settings import EventSettings
-from tests.integration.test_triggers_push import runs_of_workspace, wait_for_runs
 
 pytestmark = [pytest.mark.integration, pytest.mark.triggers]
 
@@ -40,8 +39,9 @@ def test_list_then_replay_a_dead_letter_after_the_cause_is_fixed(
     # What Pub/Sub's dead-letter policy leaves after max delivery attempts (e.g. an outage
     # longer than the retries): the original message plus CloudPubSubDeadLetterSource*.
     event = parse_event(example_event("test.failed", workspace_id=workspace))
-    data, attributes = EventPublisher().build_message(event)
-    publisher = pubsub_v1.PublisherClient()
+    events_publisher = EventPublisher()
+    data, attributes = events_publisher.build_message(event)
+    publisher = events_publisher.client
     publisher.publish(
         settings.topic_path(route.dead_letter_topic),
         data,

@@ -8,13 +8,13 @@ import json
 import uuid
 from collections.abc import Iterator
 
-import httpx
 import pytest
 from aiosmtpd.controller import Controller
 from werkzeug import Request, Response
 
 from deployments.processes import free_port
 from events.examples import example_event
+from tests.prefect_helpers import flow_run_logs
 
 pytestmark = [
     pytest.mark.integration,
@@ -65,19 +65,6 @@ def _set_targets(workspace_id: str, targets: list[str] | None) -> None:
 
 def _event(workspace_id: str) -> dict:
     return example_event("report.generated", workspace_id=workspace_id, event_id=str(uuid.uuid4()))
-
-
-def _flow_logs(server, flow_run_id) -> str:
-    from prefect.logging.handlers import APILogHandler
-
-    APILogHandler().flush()  # send the queued run logs before reading them back
-    response = httpx.post(
-        f"{server.api_url}/logs/filter",
-        json={"logs": {"flow_run_id": {"any_": [str(flow_run_id)]}}},
-        timeout=10,
-    )
-    response.raise_for_status()
-    return "\n".join(entry["message"] for entry in response.json())
 
 
 def test_webhook_and_email_receive_one_message_per_event_across_reruns(
@@ -160,7 +147,7 @@ def test_failing_target_is_retried_and_does_not_block_the_others(
     assert f"json://127.0.0.1:{dead_port}/…" in state.message
 
     # Credentials never reach the logs or the state message.
-    logs = _flow_logs(prefect_server, state.state_details.flow_run_id)
+    logs = flow_run_logs(prefect_server.api_url, state.state_details.flow_run_id)
     assert "Notified json://localhost" in logs
     for secret in ("s3cr3t", "pa55word", "user:"):
         assert secret not in logs and secret not in state.message
@@ -178,7 +165,7 @@ def test_workspace_without_targets_completes_with_a_clear_log_line(prefect_serve
     state = send_notifications(event=_event("ws_it_nobody"), return_state=True)
     assert state.is_completed(), state.message
     assert state.result() == {"sent": [], "already_sent": []}
-    logs = _flow_logs(prefect_server, state.state_details.flow_run_id)
+    logs = flow_run_logs(prefect_server.api_url, state.state_details.flow_run_id)
     assert "No notification targets for workspace ws_it_nobody" in logs
     assert "'glens_notify_ws_it_nobody'" in logs
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import httpx
 import pytest
+
+from tests.prefect_helpers import prefect_api
 
 pytestmark = [pytest.mark.integration, pytest.mark.stack]
 
@@ -17,11 +18,10 @@ def test_prefect_server_is_real_and_flows_record_runs(prefect_server):
         return 2 * x
 
     assert smoke(21) == 42
-    response = httpx.post(
-        f"{prefect_server.api_url}/flow_runs/filter",
-        json={"flows": {"name": {"any_": ["glens-smoke"]}}},
-        timeout=10,
+    runs = prefect_api(
+        prefect_server.api_url,
+        "POST",
+        "/flow_runs/filter",
+        {"flows": {"name": {"any_": ["glens-smoke"]}}},
     )
-    response.raise_for_status()
-    runs = response.json()
     assert len(runs) == 1 and runs[0]["state"]["type"] == "COMPLETED"

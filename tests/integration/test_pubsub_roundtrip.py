@@ -25,7 +25,8 @@ pytestmark = [pytest.mark.integration, pytest.mark.contract]
 def pull_subscriptions(pubsub_emulator):
     """A pull subscription per catalog topic (a test-only reader; the functions use push)."""
     settings = EventSettings()
-    ensure_topics(pubsub_v1.PublisherClient(), settings)
+    with pubsub_v1.PublisherClient() as publisher:
+        ensure_topics(publisher, settings)
     subscriber = pubsub_v1.SubscriberClient()
     subs = {}
     for event_type in EVENT_TYPES:

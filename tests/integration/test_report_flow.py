@@ -6,13 +6,12 @@ import json
 import uuid
 from pathlib import Path
 
-import httpx
 import pytest
 
 from events.examples import example_event, example_run_results
-from events.models import derived_event_id
+from events.models import RunResults, derived_event_id
 from events.parsing import parse_event
-from tests.prefect_helpers import task_run_named
+from tests.prefect_helpers import prefect_api, task_run_named
 from tests.pubsub_helpers import pull_messages
 
 pytestmark = [
@@ -35,18 +34,10 @@ def _event_with_results(tmp_path: Path, workspace: str, run_id: str, **counts) -
     document = example_run_results(run_id=run_id, workspace_id=workspace, **counts)
     results_file = tmp_path / f"{run_id}.json"
     results_file.write_text(json.dumps(document))
-    stats = {"passed": 0, "failed": 0, "skipped": 0}
-    for test in document["tests"]:
-        stats[test["status"]] += 1
+    stats = RunResults.model_validate(document).counts()
     event = example_event("analyze.completed", workspace_id=workspace)
     event["payload"].update(run_id=run_id, results_uri=results_file.as_uri(), **stats)
     return event
-
-
-def _api(server, method: str, path: str, body: dict | None = None):
-    response = httpx.request(method, f"{server.api_url}{path}", json=body, timeout=10)
-    response.raise_for_status()
-    return response.json()
 
 
 def test_report_run_stores_files_artifacts_and_publishes_derived_event(
@@ -70,8 +61,8 @@ def test_report_run_stores_files_artifacts_and_publishes_derived_event(
 
     # Artifacts, read back through the Prefect REST API.
     flow_run_id = str(state.state_details.flow_run_id)
-    artifacts = _api(
-        prefect_server,
+    artifacts = prefect_api(
+        prefect_server.api_url,
         "POST",
         "/artifacts/filter",
         {"artifacts": {"flow_run_id": {"any_": [flow_run_id]}}},
@@ -107,7 +98,7 @@ def test_report_run_stores_files_artifacts_and_publishes_derived_event(
     assert str(parse_event(repeat.data).event_id) == expected_id
 
     # The run's name says what it is about.
-    run = _api(prefect_server, "GET", f"/flow_runs/{flow_run_id}")
+    run = prefect_api(prefect_server.api_url, "GET", f"/flow_runs/{flow_run_id}")
     assert run["name"] == "analyze.completed ws_it_report run_it1"
 
 

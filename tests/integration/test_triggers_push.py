@@ -10,38 +10,20 @@ import json
 import time
 import uuid
 
-import httpx
 import pytest
 from google.cloud import pubsub_v1
 
-from deployments.prefect_queries import runs_of_workspace
-from deployments.pubsub_setup import subscription_path
+from deployments.dlq import pull_dead_letters
+from deployments.prefect_queries import runs_of_workspace, wait_for_runs
 from events import EVENT_TYPES, event_to_json, parse_event, route_for
+from events.catalog import CATALOG
 from events.examples import example_event
 from events.publisher import EventPublisher
 from events.settings import EventSettings
+from tests.prefect_helpers import prefect_api
 from triggers.config import TriggerConfig
 
 pytestmark = [pytest.mark.integration, pytest.mark.triggers]
-
-
-def wait_for_runs(api_url: str, workspace: str, want: int, timeout: float) -> list[dict]:
-    deadline = time.monotonic() + timeout
-    runs: list[dict] = []
-    while time.monotonic() < deadline:
-        runs = runs_of_workspace(api_url, workspace)
-        if len(runs) >= want:
-            return runs
-        time.sleep(0.5)
-    return runs
-
-
-def function_log_lines(trigger_stack, entry_point: str) -> list[dict]:
-    lines = []
-    for raw in trigger_stack.functions.log(entry_point).read_text().splitlines():
-        if raw.startswith("{"):
-            lines.append(json.loads(raw))
-    return lines
 
 
 def _workspace(name: str) -> str:
@@ -63,9 +45,9 @@ def test_each_event_type_starts_exactly_one_run_of_its_deployment(trigger_stack,
         run = by_key[str(event.event_id)]
         route = route_for(event_type)
         assert run["deployment_id"] == trigger_stack.deployment_ids[route.deployment]
-        deployment = httpx.get(
-            f"{prefect_server.api_url}/deployments/{run['deployment_id']}", timeout=10
-        ).json()
+        deployment = prefect_api(
+            prefect_server.api_url, "GET", f"/deployments/{run['deployment_id']}"
+        )
         assert deployment["name"] == route.deployment_name
         assert deployment["entrypoint"] == route.flow_entrypoint
         assert run["parameters"] == {"event": json.loads(event_to_json(event))}
@@ -107,7 +89,7 @@ def _wait_for_lines(trigger_stack, event_id: str, done, timeout: float = 60) -> 
     while True:
         lines = [
             line
-            for line in function_log_lines(trigger_stack, "report_generator")
+            for line in trigger_stack.functions.log_entries("report_generator")
             if line.get("event_id") == event_id
         ]
         if done(lines) or time.monotonic() > deadline:
@@ -139,30 +121,29 @@ def test_poison_messages_land_on_the_dead_letter_topic_with_their_reason(
     workspace = _workspace("s3")
     batch = uuid.uuid4().hex
     poison = _poison_messages(workspace)
-    publisher = pubsub_v1.PublisherClient()
     topic = settings.topic_path(route.topic)
-    for case, data in poison.items():
-        publisher.publish(topic, data, poison_case=case, poison_batch=batch).result(timeout=30)
+    with pubsub_v1.PublisherClient() as publisher:
+        for case, data in poison.items():
+            publisher.publish(topic, data, poison_case=case, poison_batch=batch).result(timeout=30)
 
-    subscriber = pubsub_v1.SubscriberClient()
-    dlq = subscription_path(settings, route.dead_letter_subscription)
+    dlq = settings.subscription_path(route.dead_letter_subscription)
     received: dict[str, list] = {}
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and len(received) < len(poison):
+    with pubsub_v1.SubscriberClient() as subscriber:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and len(received) < len(poison):
+            response = subscriber.pull(subscription=dlq, max_messages=50, timeout=5)
+            ours = [
+                m
+                for m in response.received_messages
+                if m.message.attributes.get("poison_batch") == batch
+            ]
+            if ours:
+                subscriber.acknowledge(subscription=dlq, ack_ids=[m.ack_id for m in ours])
+            for m in ours:
+                received.setdefault(m.message.attributes["poison_case"], []).append(m.message)
+        time.sleep(3)  # anything retried would be dead-lettered (or pushed) again by now
         response = subscriber.pull(subscription=dlq, max_messages=50, timeout=5)
-        ours = [
-            m
-            for m in response.received_messages
-            if m.message.attributes.get("poison_batch") == batch
-        ]
-        if ours:
-            subscriber.acknowledge(subscription=dlq, ack_ids=[m.ack_id for m in ours])
-        for m in ours:
-            received.setdefault(m.message.attributes["poison_case"], []).append(m.message)
-    time.sleep(3)  # anything retried would be dead-lettered (or pushed) again by now
-    response = subscriber.pull(subscription=dlq, max_messages=50, timeout=5)
-    again = [m for m in response.received_messages if m.message.attributes.get("poison_batch")]
-    subscriber.close()
+        again = [m for m in response.received_messages if m.message.attributes.get("poison_batch")]
 
     assert sorted(received) == sorted(poison)
     for case, messages in received.items():
@@ -171,7 +152,7 @@ def test_poison_messages_land_on_the_dead_letter_topic_with_their_reason(
         assert message.data == poison[case]
         assert attrs["dlq_reason"] == case
         assert attrs["dlq_function"] == route.function
-        assert attrs["dlq_source_subscription"] == subscription_path(settings, route.subscription)
+        assert attrs["dlq_source_subscription"] == settings.subscription_path(route.subscription)
         assert attrs["dlq_error"]
     assert again == []
     assert runs_of_workspace(prefect_server.api_url, workspace) == []
@@ -180,7 +161,7 @@ def test_poison_messages_land_on_the_dead_letter_topic_with_their_reason(
     assert process.proc.poll() is None
     lines = [
         line
-        for line in function_log_lines(trigger_stack, "report_generator")
+        for line in trigger_stack.functions.log_entries("report_generator")
         if line.get("outcome") == "dead_lettered" and line.get("workspace_id") in (None, workspace)
     ]
     assert len(lines) >= len(poison)
@@ -215,29 +196,18 @@ def test_prefect_outage_during_a_burst_loses_and_duplicates_nothing(trigger_stac
     retried = [
         line
         for entry in trigger_stack.functions.ports
-        for line in function_log_lines(trigger_stack, entry)
+        for line in trigger_stack.functions.log_entries(entry)
         if line.get("workspace_id") == workspace and line["outcome"] == "retry"
     ]
     assert retried, "the outage was not observed by the functions"
 
 
 def _dead_lettered_event_ids(event_ids: set[str]) -> set[str]:
-    """Which of `event_ids` sit on any dead-letter subscription (pulled, acked)."""
-    from events.catalog import CATALOG
-
-    settings = EventSettings()
-    subscriber = pubsub_v1.SubscriberClient()
+    """Which of `event_ids` sit on any dead-letter subscription (pulled; those found acked)."""
     found = set()
-    for route in CATALOG:
-        path = subscription_path(settings, route.dead_letter_subscription)
-        response = subscriber.pull(subscription=path, max_messages=100, timeout=5)
-        for m in response.received_messages:
-            try:
-                event_id = json.loads(m.message.data).get("event_id")
-            except ValueError:
-                continue
-            if event_id in event_ids:
-                found.add(event_id)
-                subscriber.acknowledge(subscription=path, ack_ids=[m.ack_id])
-    subscriber.close()
+    with pubsub_v1.SubscriberClient() as subscriber:
+        for letter in pull_dead_letters(subscriber, EventSettings(), list(CATALOG)):
+            if letter.event_id in event_ids:
+                found.add(letter.event_id)
+                subscriber.acknowledge(subscription=letter.subscription, ack_ids=[letter.ack_id])
     return found
