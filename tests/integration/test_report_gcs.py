@@ -11,6 +11,7 @@ import fsspec
 import pytest
 
 from events.examples import example_event, example_run_results
+from events.models import RunResults
 from events.parsing import parse_event
 from tests.prefect_helpers import task_run_named
 from tests.pubsub_helpers import pull_messages
@@ -38,7 +39,8 @@ def _event_with_results_on_gcs(fs, bucket: str, workspace: str, run_id: str) -> 
     results_uri = f"gs://{bucket}/results/{workspace}/{run_id}.json"
     fs.pipe_file(results_uri, json.dumps(document).encode(), content_type="application/json")
     event = example_event("analyze.completed", workspace_id=workspace)
-    event["payload"].update(run_id=run_id, results_uri=results_uri, passed=8, failed=3, skipped=1)
+    counts = RunResults.model_validate(document).counts()
+    event["payload"].update(run_id=run_id, results_uri=results_uri, **counts)
     return event
 
 
